@@ -1,0 +1,35 @@
+import { Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+
+/** The compliance packs that share rule names (`<pack>-<Rule>`). */
+const COMPLIANCE_PACKS = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'] as const;
+
+/**
+ * A cdk-nag rule to acknowledge: an AwsSolutions rule (`AwsSolutions-EC23`),
+ * or a rule name shared by the NIST, HIPAA and PCI packs (`S3DefaultEncryptionKMS`),
+ * which is acknowledged in all three.
+ */
+export type NagRule = `AwsSolutions-${string}` | `compliance:${string}`;
+
+/** Expands a rule to the fully qualified IDs the validation report uses (`Pack::Pack-Rule`). */
+export function qualifiedRuleIds(rule: NagRule): string[] {
+  if (rule.startsWith('compliance:')) {
+    const name = rule.slice('compliance:'.length);
+    return COMPLIANCE_PACKS.map((pack) => `${pack}::${pack}-${name}`);
+  }
+  return [`AwsSolutions::${rule}`];
+}
+
+/**
+ * Acknowledges cdk-nag findings on one construct (SDLC-1). The reason must
+ * name the control in CONTROLS.md it relates to and say why the risk is
+ * accepted; it is recorded in `validation-report.json` for the auditor.
+ */
+export function acknowledge(construct: IConstruct, control: string, reason: string, ...rules: NagRule[]): void {
+  if (!/^[A-Z]+-\d+$/.test(control)) throw new Error(`acknowledge: "${control}" is not a control ID like NET-2`);
+  for (const rule of rules) {
+    for (const id of qualifiedRuleIds(rule)) {
+      Validations.of(construct).acknowledge({ id, reason: `${control}: ${reason}` });
+    }
+  }
+}

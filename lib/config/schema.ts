@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { AWS_REGIONS } from './regions';
+
+/**
+ * The TLS policies the public listener may use: TLS 1.2 and 1.3 with
+ * forward-secret ciphers only (NET-3). Every other ELB policy allows CBC or
+ * non-PFS suites and is rejected.
+ */
+export const STRICT_TLS_POLICIES = [
+  'ELBSecurityPolicy-TLS13-1-2-Res-2021-06',
+  'ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04',
+  'ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-3-2021-06',
+  'ELBSecurityPolicy-TLS13-1-3-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04',
+  'ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09',
+] as const;
+
+export const DEFAULT_TLS_POLICY = STRICT_TLS_POLICIES[0];
+
+/** One year, the shortest HSTS max-age NET-3 allows. */
+export const MIN_HSTS_MAX_AGE_SECONDS = 31_536_000;
+
+/** AWS WAF's bounds for a rate-based rule's limit. */
+export const WAF_RATE_LIMIT_MIN = 10;
+export const WAF_RATE_LIMIT_MAX = 2_000_000_000;
+export const WAF_RATE_WINDOWS = [60, 120, 300, 600] as const;
+
+export const DATA_CLASSIFICATIONS = ['public', 'internal', 'confidential', 'restricted'] as const;
+
+const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
+const ACM_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):(\d{12}):certificate\/[0-9a-f-]{36}$/;
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
+
+const regionEnum = z.enum(AWS_REGIONS, {
+  error: `must be one of the AWS regions: ${AWS_REGIONS.join(', ')}`,
+});
+
+const tagValue = (what: string) =>
+  z
+    .string({ error: `${what} is required (a string)` })
+    .regex(TAG_VALUE, `${what} must be 1-256 letters, digits, spaces or _.:/=+-@`);
+
+const CertificateSchema = z.strictObject({
+  arn: z
+    .string()
+    .regex(ACM_ARN, 'must be an ACM certificate ARN (arn:<partition>:acm:<region>:<account>:certificate/<uuid>)')
+    .optional(),
+  hostedZoneId: z
+    .string()
+    .regex(/^Z[A-Z0-9]{1,31}$/, 'must be a Route 53 hosted zone ID (Z followed by upper-case letters and digits)')
+    .optional(),
+  hostedZoneName: z.string().regex(HOSTNAME, 'must be a lower-case DNS domain name').optional(),
+});
+
+const HostSchema = z.strictObject({
+  hostname: z.string().regex(HOSTNAME, 'must be a lower-case fully qualified DNS name, e.g. app.example.com'),
+  paths: z
+    .array(
+      z
+        .string()
+        .regex(/^\/[A-Za-z0-9_\-.$/~"'@:+*?&]{0,127}$/, 'must be an ALB path pattern starting with "/" (1-128 chars)'),
+    )
+    .min(1, 'needs at least one path pattern, e.g. "/*"')
+    .max(4, 'allows at most 4 path patterns per host (an ALB rule takes 5 condition values, one is the host)')
+    .default(['/*']),
+});
+
+const IngressSchema = z.strictObject({
+  hosts: z
+    .array(HostSchema)
+    .min(1, 'needs at least one host: the ALB only forwards configured host/path routes (NET-4)')
+    .max(50, 'allows at most 50 hosts'),
+  certificate: CertificateSchema,
+  tlsPolicy: z
+    .enum(STRICT_TLS_POLICIES, {
+      error: `must be one of the strict TLS 1.2+/forward-secrecy policies (NET-3): ${STRICT_TLS_POLICIES.join(', ')}`,
+    })
+    .default(DEFAULT_TLS_POLICY),
+  httpRedirect: z.boolean({ error: 'must be true or false' }).default(true),
+  hstsMaxAgeSeconds: z
+    .int({ error: 'must be a whole number of seconds' })
+    .min(MIN_HSTS_MAX_AGE_SECONDS, `must be at least ${MIN_HSTS_MAX_AGE_SECONDS} (one year, NET-3)`)
+    .max(63_072_000 * 5, 'must be at most 315360000 (ten years)')
+    .default(63_072_000),
+  appPort: z
+    .int({ error: 'must be a whole number' })
+    .min(1024, 'must be an unprivileged port, 1024-65535')
+    .max(65535, 'must be an unprivileged port, 1024-65535')
+    .default(8443),
+  healthCheckPath: z
+    .string()
+    .regex(/^\/[\w\-./]{0,1023}$/, 'must be a URL path starting with "/"')
+    .default('/healthz'),
+});
+
+const WafSchema = z.strictObject({
+  rateLimit: z
+    .int({ error: 'must be a whole number of requests' })
+    .min(WAF_RATE_LIMIT_MIN, `must be at least ${WAF_RATE_LIMIT_MIN} (AWS WAF's minimum)`)
+    .max(WAF_RATE_LIMIT_MAX, `must be at most ${WAF_RATE_LIMIT_MAX} (AWS WAF's maximum)`),
+  rateWindowSeconds: z
+    .union(
+      WAF_RATE_WINDOWS.map((w) => z.literal(w)),
+      { error: `must be one of ${WAF_RATE_WINDOWS.join(', ')} seconds` },
+    )
+    .default(300),
+});
+
+export const EnvironmentSchema = z.strictObject({
+  name: z
+    .string({ error: 'is required' })
+    .regex(/^[a-z][a-z0-9-]{1,15}$/, 'must be 2-16 lower-case letters, digits or "-", starting with a letter'),
+  account: z.string({ error: 'is required' }).regex(/^\d{12}$/, 'must be a 12-digit AWS account ID (quoted)'),
+  region: regionEnum,
+  drRegion: regionEnum,
+  production: z.boolean({ error: 'must be true or false' }),
+  availabilityZones: z
+    .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, 'must be an availability zone name, e.g. eu-west-1a'))
+    .min(2, 'needs 2 or 3 availability zones (NET-1, IMM-7)')
+    .max(3, 'needs 2 or 3 availability zones (NET-1, IMM-7)'),
+  vpcCidr: z.string().regex(CIDR, 'must be an IPv4 CIDR block such as 10.10.0.0/16'),
+  natGateways: z.int().min(1, 'must be 1 or more').max(3, 'must be at most 3').optional(),
+  ingress: IngressSchema,
+  waf: WafSchema,
+  alarmEmails: z
+    .array(z.email({ error: 'must be an email address' }))
+    .min(1, 'needs at least one address for security and operational alarms (LOG-4)'),
+  tags: z.strictObject({
+    application: tagValue('tags.application'),
+    owner: tagValue('tags.owner'),
+    dataClassification: z.enum(DATA_CLASSIFICATIONS, {
+      error: `must be one of ${DATA_CLASSIFICATIONS.join(', ')}`,
+    }),
+  }),
+});
+
+export const ConfigSchema = z.strictObject({
+  environments: z.array(EnvironmentSchema).min(1, 'needs at least one environment'),
+});
+
+/** A validated environment, with defaults applied. */
+export type EnvironmentConfig = z.output<typeof EnvironmentSchema>;
+/** A validated configuration file, with defaults applied. */
+export type AppConfig = z.output<typeof ConfigSchema>;
+/** What a user writes: fields with defaults may be left out. */
+export type AppConfigInput = z.input<typeof ConfigSchema>;
+
+export const PATTERNS = { ACM_ARN, CIDR } as const;

@@ -1,0 +1,219 @@
+import type { z } from 'zod';
+import { type AppConfig, ConfigSchema, PATTERNS } from './schema';
+
+/** One problem found in a configuration: where it is and what is wrong. */
+export interface ConfigIssue {
+  /** Dotted path of the field, e.g. `environments[1](staging).vpcCidr`. */
+  readonly path: string;
+  /** What is wrong, the value given and what is allowed. */
+  readonly message: string;
+}
+
+/** Thrown when a configuration has one or more problems; lists every one of them. */
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly issues: readonly ConfigIssue[],
+  ) {
+    super(
+      `Invalid configuration ${source}: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n` +
+        issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+type Raw = Record<string, unknown>;
+const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+function show(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const s = JSON.stringify(value);
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+/** Renders a path with the environment's name beside its index, so the reader finds it. */
+function renderPath(path: readonly PropertyKey[], raw: unknown): string {
+  let out = '';
+  let node: unknown = raw;
+  path.forEach((key, i) => {
+    if (typeof key === 'number') {
+      out += `[${key}]`;
+      node = Array.isArray(node) ? node[key] : undefined;
+      if (i === 1 && path[0] === 'environments' && isObject(node) && typeof node.name === 'string') {
+        out += `(${node.name})`;
+      }
+    } else {
+      out += out ? `.${String(key)}` : String(key);
+      node = isObject(node) ? node[String(key)] : undefined;
+    }
+  });
+  return out || '(root)';
+}
+
+function fromZod(issue: z.core.$ZodIssue, raw: unknown): ConfigIssue {
+  const path = renderPath(issue.path, raw);
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys') {
+    message = `has unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}; check the spelling against the documented fields`;
+  } else if ('input' in issue) {
+    message = `${message} (got ${show(issue.input)})`;
+  }
+  return { path, message };
+}
+
+/** Parses `a.b.c.d/n` into its first and last address; undefined when malformed. */
+export function cidrRange(cidr: string): { first: number; last: number; prefix: number } | undefined {
+  const m = PATTERNS.CIDR.exec(cidr);
+  if (!m) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  const prefix = Number(m[5]);
+  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
+  const ip = octets.reduce((acc, o) => acc * 256 + o, 0);
+  const size = 2 ** (32 - prefix);
+  return { first: ip, last: ip + size - 1, prefix };
+}
+
+/**
+ * Checks that span fields or environments. They run on the raw input so that
+ * they report alongside field errors instead of waiting for those to be fixed;
+ * each check only looks at values that have the right shape.
+ */
+function crossChecks(raw: unknown): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (!isObject(raw) || !Array.isArray(raw.environments)) return issues;
+  const envs = raw.environments as unknown[];
+  const add = (path: PropertyKey[], message: string) => issues.push({ path: renderPath(path, raw), message });
+
+  const seenNames = new Map<string, number>();
+  const cidrs: { i: number; account: string; cidr: string; first: number; last: number }[] = [];
+
+  envs.forEach((env, i) => {
+    if (!isObject(env)) return;
+    const at = (...rest: PropertyKey[]) => ['environments', i, ...rest];
+    const name = str(env.name);
+    const region = str(env.region);
+    const account = str(env.account);
+
+    if (name !== undefined) {
+      const prev = seenNames.get(name);
+      if (prev !== undefined) {
+        add(at('name'), `"${name}" is already used by environments[${prev}]; environment names must be unique`);
+      } else seenNames.set(name, i);
+    }
+
+    if (region && str(env.drRegion) === region) {
+      add(
+        at('drRegion'),
+        `is "${region}", the same as region; the DR region must be a different region (DATA-3, DATA-4)`,
+      );
+    }
+
+    const azs = Array.isArray(env.availabilityZones) ? env.availabilityZones : [];
+    const seenAz = new Set<string>();
+    azs.forEach((az, j) => {
+      if (typeof az !== 'string') return;
+      if (region && !new RegExp(`^${region}[a-z]$`).test(az)) {
+        add(at('availabilityZones', j), `"${az}" is not in region ${region}; use ${region}a, ${region}b, ...`);
+      }
+      if (seenAz.has(az)) add(at('availabilityZones', j), `"${az}" is listed twice; the AZs must be distinct`);
+      seenAz.add(az);
+    });
+
+    if (typeof env.natGateways === 'number' && azs.length >= 2 && env.natGateways > azs.length) {
+      add(
+        at('natGateways'),
+        `is ${env.natGateways} but only ${azs.length} availability zones are listed; allowed 1-${azs.length}`,
+      );
+    }
+
+    if (typeof env.vpcCidr === 'string' && PATTERNS.CIDR.test(env.vpcCidr)) {
+      const r = cidrRange(env.vpcCidr);
+      if (!r) {
+        add(at('vpcCidr'), `"${env.vpcCidr}" is not a valid IPv4 CIDR block (octets 0-255, prefix 0-32)`);
+      } else if (r.prefix < 16 || r.prefix > 22) {
+        add(
+          at('vpcCidr'),
+          `"${env.vpcCidr}" has prefix /${r.prefix}; allowed /16 to /22 (room for public, private and isolated subnets in 3 AZs)`,
+        );
+      } else if (r.first % 2 ** (32 - r.prefix) !== 0) {
+        add(at('vpcCidr'), `"${env.vpcCidr}" has host bits set; use the network address of the block`);
+      } else if (account) {
+        cidrs.push({ i, account, cidr: env.vpcCidr, ...r });
+      }
+    }
+
+    const ingress = isObject(env.ingress) ? env.ingress : undefined;
+    const cert = ingress && isObject(ingress.certificate) ? ingress.certificate : undefined;
+    if (cert) {
+      const arn = str(cert.arn);
+      const zoneId = str(cert.hostedZoneId);
+      const zoneName = str(cert.hostedZoneName);
+      const forms = [arn !== undefined, zoneId !== undefined || zoneName !== undefined].filter(Boolean).length;
+      if (forms !== 1) {
+        add(
+          at('ingress', 'certificate'),
+          'must give either "arn" (an existing ACM certificate) or "hostedZoneId" and "hostedZoneName" (a DNS-validated certificate is created), not both or neither',
+        );
+      } else if (!arn && (!zoneId || !zoneName)) {
+        add(at('ingress', 'certificate'), 'a DNS-validated certificate needs both "hostedZoneId" and "hostedZoneName"');
+      }
+      const m = arn ? PATTERNS.ACM_ARN.exec(arn) : null;
+      if (m && region && m[1] !== region) {
+        add(
+          at('ingress', 'certificate', 'arn'),
+          `is in region ${m[1]}; the ALB in ${region} needs a certificate from ${region}`,
+        );
+      }
+      if (m && account && m[2] !== account) {
+        add(
+          at('ingress', 'certificate', 'arn'),
+          `belongs to account ${m[2]}; the ALB in account ${account} needs a certificate of that account`,
+        );
+      }
+      const hosts = Array.isArray(ingress?.hosts) ? ingress.hosts : [];
+      const seenHosts = new Set<string>();
+      hosts.forEach((h, j) => {
+        const hostname = isObject(h) ? str(h.hostname) : undefined;
+        if (!hostname) return;
+        if (seenHosts.has(hostname))
+          add(at('ingress', 'hosts', j, 'hostname'), `"${hostname}" is listed twice; each host appears once`);
+        seenHosts.add(hostname);
+        if (zoneName && !arn && hostname !== zoneName && !hostname.endsWith(`.${zoneName}`)) {
+          add(
+            at('ingress', 'hosts', j, 'hostname'),
+            `"${hostname}" is outside hosted zone ${zoneName}; the DNS-validated certificate can only cover names in that zone`,
+          );
+        }
+      });
+    }
+  });
+
+  for (let a = 0; a < cidrs.length; a++) {
+    for (let b = a + 1; b < cidrs.length; b++) {
+      const x = cidrs[a];
+      const y = cidrs[b];
+      if (x.account === y.account && x.first <= y.last && y.first <= x.last) {
+        add(
+          ['environments', y.i, 'vpcCidr'],
+          `"${y.cidr}" overlaps environments[${x.i}] "${x.cidr}" in account ${x.account}; environments in one account need distinct, non-overlapping ranges`,
+        );
+      }
+    }
+  }
+  return issues;
+}
+
+/**
+ * Validates a parsed configuration document and returns it with defaults applied.
+ *
+ * Every problem is collected, field errors and cross-field errors alike, and
+ * thrown together as one {@link ConfigError}; nothing partial is returned.
+ */
+export function validateConfig(raw: unknown, source = '(inline)'): AppConfig {
+  const parsed = ConfigSchema.safeParse(raw, { reportInput: true });
+  const issues = [...(parsed.success ? [] : parsed.error.issues.map((i) => fromZod(i, raw))), ...crossChecks(raw)];
+  if (issues.length > 0 || !parsed.success) throw new ConfigError(source, issues);
+  return parsed.data;
+}

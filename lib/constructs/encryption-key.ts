@@ -1,0 +1,73 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+
+/** The classes of data that get a key of their own (DATA-6). */
+export type DataClass = 'logs' | 'database' | 'objects' | 'backups' | 'images' | 'audit';
+
+export interface EncryptionKeyProps {
+  /** The class of data this key protects; one key per class and region. */
+  readonly dataClass: DataClass;
+  /** Who and what the key is for, shown in the KMS console. */
+  readonly description: string;
+}
+
+/**
+ * A customer-managed KMS key for one class of data (DATA-6).
+ *
+ * Rotation is on (yearly), deletion waits the longest window KMS allows, and
+ * the key is retained when its stack is deleted (DATA-7): data encrypted with
+ * it must stay readable. Access is granted per service with the `allow*`
+ * methods, never with a hand-written `kms:*` statement.
+ */
+export class EncryptionKey extends Construct {
+  /** The key itself. */
+  readonly key: kms.Key;
+
+  constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
+    super(scope, id);
+    this.key = new kms.Key(this, 'Resource', {
+      description: props.description,
+      enableKeyRotation: true,
+      rotationPeriod: Duration.days(365),
+      pendingWindow: Duration.days(30),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /**
+   * Lets CloudWatch Logs in this key's region encrypt log groups of this
+   * account with the key, and nothing else.
+   */
+  allowCloudWatchLogs(): void {
+    const stack = Stack.of(this);
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchLogsOfThisAccount',
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: [
+          'kms:Encrypt',
+          'kms:Decrypt',
+          'kms:ReEncryptFrom',
+          'kms:ReEncryptTo',
+          'kms:GenerateDataKey',
+          'kms:GenerateDataKeyWithoutPlaintext',
+          'kms:DescribeKey',
+        ],
+        // A key policy statement always applies to its own key: "*" here means "this key".
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+  }
+}
