@@ -4,10 +4,17 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['jest.config.cjs', 'cdk.out/**', 'node_modules/**', 'dist/**', 'coverage/**', 'bench/results/**'] },
+  { ignores: ['cdk.out/**', 'node_modules/**', 'dist/**', 'coverage/**', 'bench/results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
+  {
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly', process: 'readonly', __dirname: 'readonly' },
+    },
+  },
   {
     files: ['**/*.ts'],
     rules: {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { AWS_REGIONS } from './regions';
 import { type AppConfig, ConfigSchema, PATTERNS } from './schema';
 
 /** One problem found in a configuration: where it is and what is wrong. */
@@ -93,8 +94,9 @@ function crossChecks(raw: unknown): ConfigIssue[] {
     if (!isObject(env)) return;
     const at = (...rest: PropertyKey[]) => ['environments', i, ...rest];
     const name = str(env.name);
-    const region = str(env.region);
-    const account = str(env.account);
+    // Cross-checks compare only well-formed values; malformed ones already have a field error.
+    const region = AWS_REGIONS.find((r) => r === env.region);
+    const account = /^\d{12}$/.test(str(env.account) ?? '') ? str(env.account) : undefined;
 
     if (name !== undefined) {
       const prev = seenNames.get(name);

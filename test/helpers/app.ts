@@ -1,0 +1,77 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App, Stack, Stage } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { addEnvironments } from '../../lib/app';
+import { loadConfig } from '../../lib/config/load';
+import type { AppConfig } from '../../lib/config/schema';
+import type { EnvironmentStage } from '../../lib/stage';
+
+export const ROOT = path.join(__dirname, '..', '..');
+
+/** The feature flags from cdk.json, so tests build exactly what `cdk synth` builds. */
+export const CDK_CONTEXT: Record<string, unknown> = JSON.parse(
+  readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'),
+).context;
+
+export interface TestAppOptions {
+  /** aws-cdk-lib's built-in CloudFormation schema check (about 2 s per process). @default false */
+  readonly validation?: boolean;
+}
+
+/** A new App with the project's feature flags, writing to a fresh temporary folder. */
+export function newTestApp(options: TestAppOptions = {}): App {
+  return new App({
+    outdir: mkdtempSync(path.join(tmpdir(), 'cdk-test-')),
+    context: CDK_CONTEXT,
+    builtinCloudFormationValidation: options.validation ?? false,
+    stackTraces: false,
+  });
+}
+
+export interface Synthesized {
+  readonly app: App;
+  readonly stages: EnvironmentStage[];
+  readonly outdir: string;
+  /** The template of a stack, read from the synthesized assembly (never synthesized twice). */
+  template(stack: Stack): Template;
+  /** Every stack of every stage with its template. */
+  all(): { stage: EnvironmentStage; stack: Stack; template: Template }[];
+}
+
+/** Synthesizes a configuration (default: the demo config) once, with the nag packs. */
+export function synthConfig(
+  config: AppConfig = loadConfig(),
+  options: TestAppOptions & { nag?: boolean } = {},
+): Synthesized {
+  const app = newTestApp(options);
+  const stages = addEnvironments(app, config, { nag: options.nag ?? true });
+  const assembly = app.synth();
+  const cache = new Map<Stack, Template>();
+  const template = (stack: Stack) => {
+    let t = cache.get(stack);
+    if (!t) {
+      const nested = assembly.getNestedAssembly(Stage.of(stack)!.artifactId);
+      t = Template.fromJSON(nested.getStackArtifact(stack.artifactId).template);
+      cache.set(stack, t);
+    }
+    return t;
+  };
+  const stacksOf = (stage: EnvironmentStage): Stack[] => stage.node.children.filter(Stack.isStack);
+  return {
+    app,
+    stages,
+    outdir: assembly.directory,
+    template,
+    all: () => stages.flatMap((stage) => stacksOf(stage).map((stack) => ({ stage, stack, template: template(stack) }))),
+  };
+}
+
+/** Resources of one type in a template, as [logicalId, resource] pairs. */
+export function resourcesOf(
+  template: Template,
+  type: string,
+): [string, { Properties?: Record<string, unknown>; [k: string]: unknown }][] {
+  return Object.entries(template.findResources(type));
+}
