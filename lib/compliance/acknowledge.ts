@@ -1,5 +1,6 @@
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { CONTROL_IDS, type ControlId } from './controls';
 
 /** The compliance packs that share rule names (`<pack>-<Rule>`). */
 const COMPLIANCE_PACKS = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'] as const;
@@ -25,8 +26,8 @@ export function qualifiedRuleIds(rule: NagRule): string[] {
  * name the control in CONTROLS.md it relates to and say why the risk is
  * accepted; it is recorded in `validation-report.json` for the auditor.
  */
-export function acknowledge(construct: IConstruct, control: string, reason: string, ...rules: NagRule[]): void {
-  if (!/^[A-Z]+-\d+$/.test(control)) throw new Error(`acknowledge: "${control}" is not a control ID like NET-2`);
+export function acknowledge(construct: IConstruct, control: ControlId, reason: string, ...rules: NagRule[]): void {
+  if (!CONTROL_IDS.has(control)) throw new Error(`acknowledge: "${control}" is not a control ID of the catalog`);
   for (const rule of rules) {
     for (const id of qualifiedRuleIds(rule)) {
       Validations.of(construct).acknowledge({ id, reason: `${control}: ${reason}` });

@@ -1,12 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { loadConfig } from '../../lib/config/load';
 import type { AppConfigInput } from '../../lib/config/schema';
 import { ConfigError, validateConfig } from '../../lib/config/validate';
-import { CDK_CONTEXT, ROOT } from '../helpers/app';
+import { CDK_CONTEXT, ROOT, tempDir } from '../helpers/app';
 
 /** A valid two-environment config; each test breaks one thing. */
 function validConfig(): AppConfigInput {
@@ -275,13 +274,13 @@ describe('config validation', () => {
     expect(() => loadConfig('/nonexistent/config.yaml')).toThrow(
       /Invalid configuration \/nonexistent\/config\.yaml.*\n.*no such file; pass an existing YAML or JSON file with -c config=PATH/,
     );
-    const dir = mkdtempSync(path.join(tmpdir(), 'cfg-'));
+    const dir = tempDir('cfg-');
     writeFileSync(path.join(dir, 'bad.yaml'), 'environments: [unclosed');
     expect(() => loadConfig(path.join(dir, 'bad.yaml'))).toThrow(/is not valid YAML or JSON/);
   });
 
   test('a bad config file makes the app exit 1 with every problem and writes no template', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'cfg-'));
+    const dir = tempDir('cfg-');
     const c = structuredClone(validConfig()) as unknown as Mutable;
     dev(c).account = '42';
     dev(c).waf.rateLimit = 2;
@@ -305,7 +304,7 @@ describe('config validation', () => {
   });
 
   test('the app reads -c config=path (a valid file synthesizes its environments)', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'cfg-'));
+    const dir = tempDir('cfg-');
     const file = path.join(dir, 'one.yaml');
     const c = validConfig();
     writeFileSync(file, stringify({ environments: [c.environments[0]] }));

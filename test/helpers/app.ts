@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, Stack, Stage } from 'aws-cdk-lib';
@@ -15,6 +15,17 @@ export const CDK_CONTEXT: Record<string, unknown> = JSON.parse(
   readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'),
 ).context;
 
+const tempDirs: string[] = [];
+/** A fresh temporary folder, removed when the test file ends. */
+export function tempDir(prefix = 'hardened-saas-test-'): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 export interface TestAppOptions {
   /** aws-cdk-lib's built-in CloudFormation schema check (about 2 s per process). @default false */
   readonly validation?: boolean;
@@ -23,7 +34,7 @@ export interface TestAppOptions {
 /** A new App with the project's feature flags, writing to a fresh temporary folder. */
 export function newTestApp(options: TestAppOptions = {}): App {
   return new App({
-    outdir: mkdtempSync(path.join(tmpdir(), 'cdk-test-')),
+    outdir: tempDir('cdk-test-'),
     context: CDK_CONTEXT,
     builtinCloudFormationValidation: options.validation ?? false,
     stackTraces: false,
