@@ -1,5 +1,6 @@
 import { Stage, type StageProps, Tags } from 'aws-cdk-lib';
 import { type Construct } from 'constructs';
+import { wafLogGroupName } from './config/naming';
 import type { EnvironmentConfig } from './config/schema';
 import { IngressStack } from './stacks/ingress-stack';
 import { LogArchiveStack } from './stacks/log-archive-stack';
@@ -33,7 +34,7 @@ export class EnvironmentStage extends Stage {
     this.logArchive = new LogArchiveStack(this, 'LogArchive', {
       ...common,
       description: `${c.tags.application} ${c.name}: log key and log stores`,
-      wafLogGroupName: `aws-waf-logs-${c.tags.application}-${c.name}`,
+      wafLogGroupName: wafLogGroupName(c.tags.application, c.name),
       requestLogRetentionDays: REQUEST_LOG_RETENTION_DAYS,
     });
     this.network = new NetworkStack(this, 'Network', {
