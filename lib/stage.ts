@@ -2,6 +2,9 @@ import { Stage, type StageProps, Tags } from 'aws-cdk-lib';
 import { type Construct } from 'constructs';
 import { wafLogGroupName } from './config/naming';
 import type { EnvironmentConfig } from './config/schema';
+import { AlertingStack } from './stacks/alerting-stack';
+import { DataStack } from './stacks/data-stack';
+import { DrStack } from './stacks/dr-stack';
 import { IngressStack } from './stacks/ingress-stack';
 import { LogArchiveStack } from './stacks/log-archive-stack';
 import { NetworkStack } from './stacks/network-stack';
@@ -22,6 +25,10 @@ export class EnvironmentStage extends Stage {
   readonly logArchive: LogArchiveStack;
   readonly network: NetworkStack;
   readonly ingress: IngressStack;
+  readonly alerting: AlertingStack;
+  readonly data: DataStack;
+  /** The DR-region stack: same account, `drRegion`. */
+  readonly dr: DrStack;
 
   constructor(scope: Construct, id: string, props: EnvironmentStageProps) {
     super(scope, id, {
@@ -54,6 +61,30 @@ export class EnvironmentStage extends Stage {
       requestLogBucket: this.logArchive.requestLogBucket.bucket,
       wafLogGroup: this.logArchive.wafLogGroup.logGroup,
     });
+
+    this.alerting = new AlertingStack(this, 'Alerting', {
+      ...common,
+      description: `${c.tags.application} ${c.name}: alarm topic`,
+      alarmEmails: c.alarmEmails,
+    });
+    this.dr = new DrStack(this, 'DisasterRecovery', {
+      ...common,
+      env: { account: c.account, region: c.drRegion },
+      description: `${c.tags.application} ${c.name}: DR-region keys, backup vault and replica bucket`,
+      config: c,
+    });
+    this.data = new DataStack(this, 'Data', {
+      ...common,
+      description: `${c.tags.application} ${c.name}: keys, customer data bucket, PostgreSQL, backups`,
+      config: c,
+      vpc: this.network.network.vpc,
+      appClients: this.ingress.entry.fleetSecurityGroup,
+      logKey: this.logArchive.logKey.key,
+      accessLogBucket: this.logArchive.accessLogBucket.bucket,
+      alarmTopic: this.alerting.alarmTopic.topic,
+    });
+    // Replication and backup copies name the DR bucket and vault: they must exist first.
+    this.data.addStackDependency(this.dr, 'replica bucket and DR vault receive data from this stack');
 
     Tags.of(this).add('application', c.tags.application);
     Tags.of(this).add('environment', c.name);

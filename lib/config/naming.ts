@@ -24,3 +24,23 @@ export function goldenAmiParameterName(application: string, environment: string)
 export function wafLogGroupName(application: string, environment: string): string {
   return `aws-waf-logs-${application}-${environment}`;
 }
+
+/** One key alias per data class, environment and region (DATA-6); the DR region's aliases are how the primary region names its keys. */
+export function keyAliasName(application: string, environment: string, dataClass: string): string {
+  return `alias/${application}/${environment}/${dataClass}`;
+}
+
+/** The replica bucket in the DR region (DATA-4); bucket names are global, hence the account. */
+export function drReplicaBucketName(application: string, environment: string, account: string): string {
+  return `${application}-${environment}-${account}-dr`;
+}
+
+/** The backup vault in the DR region that receives copies (DATA-3). */
+export function drBackupVaultName(application: string, environment: string): string {
+  return `${application}-${environment}-dr`;
+}
+
+/** The database instance identifier; fixed so that its log groups can be created encrypted before it exists. */
+export function dbInstanceIdentifier(application: string, environment: string): string {
+  return `${application}-${environment}-db`;
+}

@@ -27,6 +27,22 @@ export const WAF_RATE_LIMIT_MIN = 10;
 export const WAF_RATE_LIMIT_MAX = 2_000_000_000;
 export const WAF_RATE_WINDOWS = [60, 120, 300, 600] as const;
 
+/** PostgreSQL major versions RDS supports that we allow (standard support). */
+export const POSTGRES_MAJOR_VERSIONS = ['15', '16', '17'] as const;
+/** Instance families allowed for the database: current Graviton/Intel general purpose and memory optimized, burstable for non-production. */
+export const DB_INSTANCE_FAMILIES = ['t4g', 'm6g', 'm7g', 'm6i', 'm7i', 'r6g', 'r7g', 'r6i', 'r7i'] as const;
+/** Sizes from medium up: Performance Insights and encryption work on all of them. */
+export const DB_INSTANCE_SIZES = [
+  'medium',
+  'large',
+  'xlarge',
+  '2xlarge',
+  '4xlarge',
+  '8xlarge',
+  '12xlarge',
+  '16xlarge',
+] as const;
+
 export const DATA_CLASSIFICATIONS = ['public', 'internal', 'confidential', 'restricted'] as const;
 
 const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
@@ -109,6 +125,56 @@ const WafSchema = z.strictObject({
     .default(300),
 });
 
+const DB_CLASS = new RegExp(`^db\\.(${DB_INSTANCE_FAMILIES.join('|')})\\.(${DB_INSTANCE_SIZES.join('|')})$`);
+
+const DatabaseSchema = z.strictObject({
+  engineVersion: z
+    .string()
+    .regex(
+      new RegExp(`^(${POSTGRES_MAJOR_VERSIONS.join('|')})\\.\\d{1,2}$`),
+      `must be a PostgreSQL version "<major>.<minor>" with major ${POSTGRES_MAJOR_VERSIONS.join(', ')}, e.g. "16.6"`,
+    )
+    .default('16.6'),
+  instanceClass: z
+    .string()
+    .regex(
+      DB_CLASS,
+      `must be db.<family>.<size> with family ${DB_INSTANCE_FAMILIES.join(', ')} and size ${DB_INSTANCE_SIZES.join(', ')}`,
+    )
+    .default('db.t4g.medium'),
+  allocatedStorageGiB: z.int().min(20, 'must be at least 20 GiB').max(65536, 'must be at most 65536 GiB').default(50),
+  maxAllocatedStorageGiB: z
+    .int()
+    .min(20, 'must be at least 20 GiB')
+    .max(65536, 'must be at most 65536 GiB')
+    .default(200),
+  multiAz: z.boolean({ error: 'must be true or false' }).default(true),
+  backupRetentionDays: z
+    .int()
+    .min(7, 'must be at least 7 days of point-in-time recovery (DATA-1)')
+    .max(35, 'must be at most 35 days (the RDS maximum)')
+    .default(14),
+  port: z
+    .int()
+    .min(1150, 'must be 1150-65535 (RDS PostgreSQL)')
+    .max(65535, 'must be 1150-65535 (RDS PostgreSQL)')
+    .refine((p) => p !== 5432, 'must not be 5432: the default port is the first one scanned')
+    .default(5433),
+});
+
+const BackupSchema = z.strictObject({
+  twiceDailyRetentionDays: z
+    .int()
+    .min(7, 'must be at least 7 days')
+    .max(365, 'must be at most 365 days (DATA-3 keeps backups up to 1 year)')
+    .default(35),
+  dailyRetentionDays: z
+    .int()
+    .min(7, 'must be at least 7 days')
+    .max(365, 'must be at most 365 days (DATA-3 keeps backups up to 1 year)')
+    .default(365),
+});
+
 export const EnvironmentSchema = z.strictObject({
   name: z
     .string({ error: 'is required' })
@@ -128,8 +194,15 @@ export const EnvironmentSchema = z.strictObject({
   alarmEmails: z
     .array(z.email({ error: 'must be an email address' }))
     .min(1, 'needs at least one address for security and operational alarms (LOG-4)'),
+  database: DatabaseSchema.prefault({}),
+  backup: BackupSchema.prefault({}),
   tags: z.strictObject({
-    application: tagValue('tags.application'),
+    application: z
+      .string({ error: 'tags.application is required (a string)' })
+      .regex(
+        /^[a-z][a-z0-9-]{1,19}$/,
+        'must be 2-20 lower-case letters, digits or "-", starting with a letter (it is part of resource names)',
+      ),
     owner: tagValue('tags.owner'),
     dataClassification: z.enum(DATA_CLASSIFICATIONS, {
       error: `must be one of ${DATA_CLASSIFICATIONS.join(', ')}`,

@@ -146,6 +146,31 @@ function crossChecks(raw: unknown): ConfigIssue[] {
       }
     }
 
+    const db = isObject(env.database) ? env.database : {};
+    if (env.production === true && db.multiAz === false) {
+      add(
+        at('database', 'multiAz'),
+        'is false but the environment is production; production databases must be Multi-AZ (DATA-1)',
+      );
+    }
+    const alloc = typeof db.allocatedStorageGiB === 'number' ? db.allocatedStorageGiB : 50;
+    const maxAlloc = typeof db.maxAllocatedStorageGiB === 'number' ? db.maxAllocatedStorageGiB : 200;
+    if (maxAlloc < alloc) {
+      add(
+        at('database', 'maxAllocatedStorageGiB'),
+        `is ${maxAlloc}, below allocatedStorageGiB ${alloc}; it must be at least the allocated storage`,
+      );
+    }
+    const backup = isObject(env.backup) ? env.backup : {};
+    const twice = typeof backup.twiceDailyRetentionDays === 'number' ? backup.twiceDailyRetentionDays : 35;
+    const daily = typeof backup.dailyRetentionDays === 'number' ? backup.dailyRetentionDays : 365;
+    if (daily < twice) {
+      add(
+        at('backup', 'dailyRetentionDays'),
+        `is ${daily}, shorter than twiceDailyRetentionDays ${twice}; daily backups must be kept at least as long`,
+      );
+    }
+
     const ingress = isObject(env.ingress) ? env.ingress : undefined;
     const cert = ingress && isObject(ingress.certificate) ? ingress.certificate : undefined;
     if (cert) {

@@ -4,13 +4,18 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
 /** The classes of data that get a key of their own (DATA-6). */
-export type DataClass = 'logs' | 'database' | 'objects' | 'backups' | 'images' | 'audit';
+export type DataClass = 'logs' | 'database' | 'objects' | 'backups' | 'images' | 'audit' | 'alerts';
 
 export interface EncryptionKeyProps {
   /** The class of data this key protects; one key per class and region. */
   readonly dataClass: DataClass;
   /** Who and what the key is for, shown in the KMS console. */
   readonly description: string;
+  /**
+   * An alias, for keys another region or stack refers to by name.
+   * @default - no alias
+   */
+  readonly aliasName?: string;
 }
 
 /**
@@ -34,6 +39,23 @@ export class EncryptionKey extends Construct {
       pendingWindow: Duration.days(30),
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    if (props.aliasName) {
+      this.key.addAlias(props.aliasName).applyRemovalPolicy(RemovalPolicy.RETAIN);
+    }
+  }
+
+  /** Lets an AWS service principal of this account use the key for envelope encryption (e.g. SNS publishers). */
+  allowServiceToEncrypt(service: string): void {
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: `Allow${service.split('.')[0].replace(/[^A-Za-z0-9]/g, '')}ToEncrypt`,
+        principals: [new iam.ServicePrincipal(service)],
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        // A key policy statement always applies to its own key: "*" here means "this key".
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
   }
 
   /**

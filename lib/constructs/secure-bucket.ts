@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -13,6 +14,16 @@ export type BucketEncryptionChoice =
    * cannot use a customer key; the reason is kept beside the choice.
    */
   | { readonly s3ManagedBecause: string };
+
+/** Where a bucket's objects are replicated (DATA-4). */
+export interface BucketReplication {
+  /** ARN of the destination bucket, in another region. */
+  readonly destinationBucketArn: string;
+  /** The destination's region. */
+  readonly destinationRegion: string;
+  /** Alias of the destination region's key; replicas are encrypted under it, never under the source key. */
+  readonly destinationKeyAliasName: string;
+}
 
 export interface SecureBucketProps {
   /** Encryption at rest; SSE-S3 only with a written reason. */
@@ -39,6 +50,17 @@ export interface SecureBucketProps {
    * @default Duration.days(90)
    */
   readonly noncurrentVersionExpiration?: Duration;
+  /**
+   * Replicate every object (and delete marker) to a bucket in another region.
+   * Requires KMS encryption.
+   * @default - no replication
+   */
+  readonly replication?: BucketReplication;
+  /**
+   * A fixed name, only for a bucket another region refers to (a replication destination).
+   * @default - CloudFormation generates the name
+   */
+  readonly bucketName?: string;
 }
 
 /**
@@ -68,6 +90,7 @@ export class SecureBucket extends Construct {
     const kmsKey = 'kmsKey' in props.encryption ? props.encryption.kmsKey : undefined;
 
     this.bucket = new s3.Bucket(this, 'Resource', {
+      bucketName: props.bucketName,
       encryption: kmsKey ? s3.BucketEncryption.KMS : s3.BucketEncryption.S3_MANAGED,
       encryptionKey: kmsKey,
       bucketKeyEnabled: kmsKey ? true : undefined,
@@ -90,6 +113,11 @@ export class SecureBucket extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       autoDeleteObjects: false,
     });
+    if (props.replication) {
+      if (!kmsKey)
+        throw new Error(`SecureBucket ${this.node.path}: replication needs KMS encryption (encryption.kmsKey)`);
+      this.replicateTo(props.replication, kmsKey);
+    }
     if ('s3ManagedBecause' in props.encryption) {
       acknowledge(
         this.bucket,
@@ -107,5 +135,89 @@ export class SecureBucket extends Construct {
         'compliance:S3BucketLoggingEnabled',
       );
     }
+  }
+
+  private replicateTo(replication: BucketReplication, sourceKey: kms.IKey): void {
+    const stack = Stack.of(this);
+    const role = new iam.Role(this, 'ReplicationRole', {
+      assumedBy: new iam.ServicePrincipal('s3.amazonaws.com'),
+      description: 'S3 replication of this bucket to the DR region',
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetReplicationConfiguration', 's3:ListBucket'],
+        resources: [this.bucket.bucketArn],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'],
+        resources: [this.bucket.arnForObjects('*')],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'],
+        resources: [`${replication.destinationBucketArn}/*`],
+      }),
+    );
+    sourceKey.grantDecrypt(role);
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
+        // The DR key's ID is not known in this region; it is named by its alias instead.
+        resources: [
+          stack.formatArn({
+            service: 'kms',
+            region: replication.destinationRegion,
+            resource: 'key',
+            resourceName: '*',
+          }),
+        ],
+        conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': replication.destinationKeyAliasName } },
+      }),
+    );
+    acknowledge(
+      role,
+      'IAM-2',
+      'replication reads every object version of this bucket and writes every replica into the DR bucket, so object ARNs end in "/*"; the DR key is matched by its alias because its ID is unknown in this region',
+      `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>/*]`,
+      `AwsSolutions-IAM5[Resource::${replication.destinationBucketArn}/*]`,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:${replication.destinationRegion}:${stack.account}:key/*]`,
+      // For a known region CDK writes the partition as a literal.
+      `AwsSolutions-IAM5[Resource::arn:aws:kms:${replication.destinationRegion}:${stack.account}:key/*]`,
+    );
+    acknowledge(
+      role,
+      'IAM-2',
+      'the replication role keeps its policy inline so it is created, changed and deleted with the role and cannot be attached elsewhere',
+      'compliance:IAMNoInlinePolicy',
+    );
+
+    const cfn = this.bucket.node.defaultChild as s3.CfnBucket;
+    cfn.replicationConfiguration = {
+      role: role.roleArn,
+      rules: [
+        {
+          id: 'replicate-to-dr-region',
+          status: 'Enabled',
+          priority: 1,
+          filter: { prefix: '' },
+          deleteMarkerReplication: { status: 'Enabled' },
+          sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: 'Enabled' } },
+          destination: {
+            bucket: replication.destinationBucketArn,
+            encryptionConfiguration: {
+              replicaKmsKeyId: stack.formatArn({
+                service: 'kms',
+                region: replication.destinationRegion,
+                resource: replication.destinationKeyAliasName,
+                arnFormat: ArnFormat.NO_RESOURCE_NAME,
+              }),
+            },
+          },
+        },
+      ],
+    };
   }
 }

@@ -243,6 +243,52 @@ describe('config validation', () => {
       /environments\[0\]\(dev\): has unknown field\(s\) "vpcCidrr"/,
     ],
     ['no environments', (c) => (c.environments = []), /environments: needs at least one environment/],
+    [
+      'application name unusable in resource names',
+      (c) => (dev(c).tags.application = 'Acme SaaS'),
+      /tags\.application: must be 2-20 lower-case letters, digits or "-".*got "Acme SaaS"/,
+    ],
+    [
+      'single-AZ database in production',
+      (c) => (c.environments[1].database = { multiAz: false }),
+      /environments\[1\]\(prod\)\.database\.multiAz: is false but the environment is production/,
+    ],
+    [
+      'unsupported PostgreSQL version',
+      (c) => (dev(c).database = { engineVersion: '12.4' }),
+      /database\.engineVersion: must be a PostgreSQL version "<major>.<minor>" with major 15, 16, 17.*got "12.4"/,
+    ],
+    [
+      'unknown instance class',
+      (c) => (dev(c).database = { instanceClass: 'db.t2.micro' }),
+      /database\.instanceClass: must be db\.<family>\.<size> with family t4g.*got "db.t2.micro"/,
+    ],
+    [
+      'storage below the RDS minimum',
+      (c) => (dev(c).database = { allocatedStorageGiB: 10 }),
+      /database\.allocatedStorageGiB: must be at least 20 GiB \(got 10\)/,
+    ],
+    [
+      'autoscaling ceiling below the allocation',
+      (c) => (dev(c).database = { allocatedStorageGiB: 100, maxAllocatedStorageGiB: 50 }),
+      /database\.maxAllocatedStorageGiB: is 50, below allocatedStorageGiB 100/,
+    ],
+    [
+      'point-in-time recovery under 7 days',
+      (c) => (dev(c).database = { backupRetentionDays: 3 }),
+      /database\.backupRetentionDays: must be at least 7 days of point-in-time recovery \(DATA-1\) \(got 3\)/,
+    ],
+    ['the default PostgreSQL port', (c) => (dev(c).database = { port: 5432 }), /database\.port: must not be 5432/],
+    [
+      'backups kept over a year',
+      (c) => (dev(c).backup = { dailyRetentionDays: 400 }),
+      /backup\.dailyRetentionDays: must be at most 365 days/,
+    ],
+    [
+      'daily backups kept shorter than the 12-hour ones',
+      (c) => (dev(c).backup = { twiceDailyRetentionDays: 60, dailyRetentionDays: 30 }),
+      /backup\.dailyRetentionDays: is 30, shorter than twiceDailyRetentionDays 60/,
+    ],
   ])('rejects %s', (_name, mutate, expected) => {
     const problems = problemsOf(mutate);
     expect(problems.join('\n')).toMatch(expected);

@@ -1,0 +1,125 @@
+import { ArnFormat, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { type Construct } from 'constructs';
+import { dbInstanceIdentifier, drBackupVaultName, drReplicaBucketName, keyAliasName } from '../config/naming';
+import type { EnvironmentConfig } from '../config/schema';
+import { LockedBackupVault } from '../constructs/backup-vault';
+import { DataBackup } from '../constructs/data-backup';
+import { Database } from '../constructs/database';
+import { EncryptionKey } from '../constructs/encryption-key';
+import { SecureBucket } from '../constructs/secure-bucket';
+
+export interface DataStackProps extends StackProps {
+  readonly config: EnvironmentConfig;
+  readonly vpc: ec2.IVpc;
+  /** The app fleet's security group: the only client of the database. */
+  readonly appClients: ec2.IConnectable;
+  readonly logKey: kms.IKey;
+  readonly accessLogBucket: s3.IBucket;
+  readonly alarmTopic: sns.ITopic;
+}
+
+/**
+ * The environment's stateful data in its primary region (DATA-1 to DATA-7):
+ * per-class keys, the customer data bucket replicated to the DR region, the
+ * PostgreSQL database, the locked backup vault, the backup plan with copies to
+ * the DR vault, and monthly restore drills.
+ */
+export class DataStack extends Stack {
+  readonly databaseKey: EncryptionKey;
+  readonly objectsKey: EncryptionKey;
+  readonly backupKey: EncryptionKey;
+  readonly dataBucket: SecureBucket;
+  readonly database: Database;
+  readonly vault: LockedBackupVault;
+  readonly backup: DataBackup;
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    super(scope, id, props);
+    const c = props.config;
+    const app = c.tags.application;
+
+    this.databaseKey = new EncryptionKey(this, 'DatabaseKey', {
+      dataClass: 'database',
+      description: `Encrypts the ${c.name} database, its Performance Insights and its master secret`,
+      aliasName: keyAliasName(app, c.name, 'database'),
+    });
+    this.objectsKey = new EncryptionKey(this, 'ObjectsKey', {
+      dataClass: 'objects',
+      description: `Encrypts customer objects of ${c.name}`,
+      aliasName: keyAliasName(app, c.name, 'objects'),
+    });
+    this.backupKey = new EncryptionKey(this, 'BackupKey', {
+      dataClass: 'backups',
+      description: `Encrypts the ${c.name} backup vault`,
+      aliasName: keyAliasName(app, c.name, 'backups'),
+    });
+
+    this.dataBucket = new SecureBucket(this, 'DataBucket', {
+      encryption: { kmsKey: this.objectsKey.key },
+      serverAccessLogsBucket: props.accessLogBucket,
+      replication: {
+        destinationBucketArn: this.formatArn({
+          service: 's3',
+          region: '',
+          account: '',
+          resource: drReplicaBucketName(app, c.name, c.account),
+        }),
+        destinationRegion: c.drRegion,
+        destinationKeyAliasName: keyAliasName(app, c.name, 'objects'),
+      },
+    });
+
+    this.database = new Database(this, 'Database', {
+      vpc: props.vpc,
+      instanceIdentifier: dbInstanceIdentifier(app, c.name),
+      ...c.database,
+      encryptionKey: this.databaseKey.key,
+      logKey: props.logKey,
+    });
+    this.database.allowFrom(props.appClients, 'App fleet');
+
+    const minRetention = Math.min(c.backup.twiceDailyRetentionDays, c.backup.dailyRetentionDays);
+    const maxRetention = Math.max(c.backup.twiceDailyRetentionDays, c.backup.dailyRetentionDays);
+    this.vault = new LockedBackupVault(this, 'Vault', {
+      encryptionKey: this.backupKey.key,
+      lockMode: c.production ? 'compliance' : 'governance',
+      minRetention: Duration.days(minRetention),
+      maxRetention: Duration.days(maxRetention),
+    });
+
+    this.backup = new DataBackup(this, 'Backup', {
+      vault: this.vault.vault,
+      drVaultArn: this.formatArn({
+        service: 'backup',
+        region: c.drRegion,
+        resource: 'backup-vault',
+        resourceName: drBackupVaultName(app, c.name),
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+      resources: [
+        {
+          arn: this.database.instance.instanceArn,
+          restore: {
+            resourceType: 'RDS',
+            resourceArn: this.database.instance.instanceArn,
+            metadataOverrides: {
+              dbSubnetGroupName: this.database.subnetGroup.subnetGroupName,
+              vpcSecurityGroupIds: `["${this.database.securityGroup.securityGroupId}"]`,
+            },
+          },
+        },
+        {
+          arn: this.dataBucket.bucket.bucketArn,
+          restore: { resourceType: 'S3', resourceArn: this.dataBucket.bucket.bucketArn },
+        },
+      ],
+      twiceDailyRetention: Duration.days(c.backup.twiceDailyRetentionDays),
+      dailyRetention: Duration.days(c.backup.dailyRetentionDays),
+      alarmTopic: props.alarmTopic,
+    });
+  }
+}

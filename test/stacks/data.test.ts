@@ -1,0 +1,234 @@
+import { type Template } from 'aws-cdk-lib/assertions';
+import { loadConfig } from '../../lib/config/load';
+import { drBackupVaultName, drReplicaBucketName, keyAliasName } from '../../lib/config/naming';
+import { DB_LOG_EXPORTS } from '../../lib/constructs/database';
+import { resourcesOf, synthConfig, type Synthesized } from '../helpers/app';
+
+const config = loadConfig();
+let synth: Synthesized;
+beforeAll(() => {
+  synth = synthConfig(config, { nag: false });
+});
+
+type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const props = (t: Template, type: string): Props[] => resourcesOf(t, type).map(([, r]) => r.Properties as Props);
+const only = (t: Template, type: string): Props => {
+  const all = props(t, type);
+  expect(all).toHaveLength(1);
+  return all[0];
+};
+
+describe.each(config.environments.map((e) => [e.name, e] as const))('data tier of %s', (name, env) => {
+  let data: Template;
+  let dr: Template;
+  let stage: Synthesized['stages'][number];
+  beforeAll(() => {
+    stage = synth.stages.find((s) => s.stageName === name)!;
+    data = synth.template(stage.data);
+    dr = synth.template(stage.dr);
+  });
+  const logicalIdOf = (t: Template, type: string, prefix: string) =>
+    resourcesOf(t, type).find(([id]) => id.startsWith(prefix))![0];
+
+  describe('DATA-1: PostgreSQL', () => {
+    let db: Props;
+    beforeAll(() => {
+      db = only(data, 'AWS::RDS::DBInstance');
+    });
+
+    test('encrypted with the database key, PI encrypted, master secret managed by RDS under that key', () => {
+      const key = { 'Fn::GetAtt': [logicalIdOf(data, 'AWS::KMS::Key', 'DatabaseKey'), 'Arn'] };
+      expect(db).toMatchObject({
+        Engine: 'postgres',
+        StorageEncrypted: true,
+        KmsKeyId: key,
+        EnablePerformanceInsights: true,
+        PerformanceInsightsKMSKeyId: key,
+        ManageMasterUserPassword: true,
+        MasterUserSecret: { KmsKeyId: key },
+      });
+      expect(db.MasterUserPassword).toBeUndefined();
+    });
+
+    test('TLS enforced by the server: rds.force_ssl = 1, TLS 1.2 minimum', () => {
+      const pg = only(data, 'AWS::RDS::DBParameterGroup');
+      expect(pg.Parameters).toMatchObject({ 'rds.force_ssl': '1', ssl_min_protocol_version: 'TLSv1.2' });
+      expect(db.DBParameterGroupName).toEqual({ Ref: logicalIdOf(data, 'AWS::RDS::DBParameterGroup', 'Database') });
+    });
+
+    test('Multi-AZ as configured (always in production), deletion protection, point-in-time recovery >= 7 days', () => {
+      expect(db.MultiAZ ?? false).toBe(env.database.multiAz);
+      if (env.production) expect(db.MultiAZ).toBe(true);
+      expect(db.DeletionProtection).toBe(true);
+      expect(db.BackupRetentionPeriod).toBeGreaterThanOrEqual(7);
+      expect(db.BackupRetentionPeriod).toBe(env.database.backupRetentionDays);
+      expect(db.DeleteAutomatedBackups).toBe(false);
+    });
+
+    test('in the isolated subnets, not publicly accessible', () => {
+      expect(db.PubliclyAccessible).toBe(false);
+      const group = only(data, 'AWS::RDS::DBSubnetGroup');
+      expect(JSON.stringify(group.SubnetIds)).toMatch(/IsolatedSubnet/);
+      expect(JSON.stringify(group.SubnetIds)).not.toMatch(/PrivateSubnet|PublicSubnet/);
+    });
+
+    test('only the app fleet reaches it, only on the database port', () => {
+      const sgId = logicalIdOf(data, 'AWS::EC2::SecurityGroup', 'DatabaseSecurityGroup');
+      const sg = resourcesOf(data, 'AWS::EC2::SecurityGroup').find(([id]) => id === sgId)![1].Properties as Props;
+      expect(sg.SecurityGroupIngress).toBeUndefined();
+      const rules = props(data, 'AWS::EC2::SecurityGroupIngress').filter((r) =>
+        JSON.stringify(r.GroupId).includes(sgId),
+      );
+      expect(rules).toEqual([
+        expect.objectContaining({
+          FromPort: env.database.port,
+          ToPort: env.database.port,
+          SourceSecurityGroupId: expect.objectContaining({
+            'Fn::ImportValue': expect.stringMatching(/FleetSecurityGroup/),
+          }),
+        }),
+      ]);
+      expect(db.Port).toBe(String(env.database.port));
+    });
+
+    test('IAM authentication on; logs exported to encrypted log groups kept a year', () => {
+      expect(db.EnableIAMDatabaseAuthentication).toBe(true);
+      expect(db.EnableCloudwatchLogsExports).toEqual([...DB_LOG_EXPORTS]);
+      const groups = props(data, 'AWS::Logs::LogGroup');
+      for (const exp of DB_LOG_EXPORTS) {
+        const g = groups.find((x) => x.LogGroupName === `/aws/rds/instance/${db.DBInstanceIdentifier}/${exp}`)!;
+        expect(g).toMatchObject({ RetentionInDays: 365, KmsKeyId: expect.anything() });
+      }
+    });
+
+    test('engine version, class and storage come from config', () => {
+      expect(db).toMatchObject({
+        EngineVersion: env.database.engineVersion,
+        DBInstanceClass: env.database.instanceClass,
+        AllocatedStorage: String(env.database.allocatedStorageGiB),
+        MaxAllocatedStorage: env.database.maxAllocatedStorageGiB,
+        StorageType: 'gp3',
+      });
+    });
+  });
+
+  test('DATA-2: the customer data bucket is KMS-encrypted with the objects key', () => {
+    const bucket = props(data, 'AWS::S3::Bucket')[0];
+    expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({
+      SSEAlgorithm: 'aws:kms',
+      KMSMasterKeyID: { 'Fn::GetAtt': [logicalIdOf(data, 'AWS::KMS::Key', 'ObjectsKey'), 'Arn'] },
+    });
+  });
+
+  test('DATA-3: backups every 12 hours and daily, retained as configured, each copied to the DR vault', () => {
+    const plan = only(data, 'AWS::Backup::BackupPlan').BackupPlan;
+    const drVaultArn = `arn:aws:backup:${env.drRegion}:${env.account}:backup-vault:${drBackupVaultName(env.tags.application, env.name)}`;
+    expect(
+      plan.BackupPlanRule.map((r: Props) => [r.ScheduleExpression, r.Lifecycle.DeleteAfterDays, r.CopyActions]),
+    ).toEqual([
+      [
+        'cron(0 0/12 * * ? *)',
+        env.backup.twiceDailyRetentionDays,
+        [{ DestinationBackupVaultArn: drVaultArn, Lifecycle: { DeleteAfterDays: env.backup.twiceDailyRetentionDays } }],
+      ],
+      [
+        'cron(0 3 * * ? *)',
+        env.backup.dailyRetentionDays,
+        [{ DestinationBackupVaultArn: drVaultArn, Lifecycle: { DeleteAfterDays: env.backup.dailyRetentionDays } }],
+      ],
+    ]);
+    expect(only(dr, 'AWS::Backup::BackupVault').BackupVaultName).toBe(
+      drBackupVaultName(env.tags.application, env.name),
+    );
+  });
+
+  test('DATA-3: the selection names the database and the data bucket, not a tag', () => {
+    const sel = only(data, 'AWS::Backup::BackupSelection').BackupSelection;
+    expect(sel.ListOfTags).toBeUndefined();
+    const resources = JSON.stringify(sel.Resources);
+    expect(resources).toContain(logicalIdOf(data, 'AWS::RDS::DBInstance', 'Database'));
+    expect(resources).toContain(logicalIdOf(data, 'AWS::S3::Bucket', 'DataBucket'));
+  });
+
+  test.each(['primary', 'DR'])(
+    "DATA-3: the %s vault is locked (compliance in production, governance elsewhere) under its region's backup key",
+    (which) => {
+      const t = which === 'primary' ? data : dr;
+      const vault = only(t, 'AWS::Backup::BackupVault');
+      expect(vault.EncryptionKeyArn).toEqual({ 'Fn::GetAtt': [logicalIdOf(t, 'AWS::KMS::Key', 'BackupKey'), 'Arn'] });
+      expect(vault.LockConfiguration.MinRetentionDays).toBe(
+        Math.min(env.backup.twiceDailyRetentionDays, env.backup.dailyRetentionDays),
+      );
+      expect(vault.LockConfiguration.ChangeableForDays).toBe(env.production ? 3 : undefined);
+      expect(JSON.stringify(vault.AccessPolicy)).toContain('backup:DeleteRecoveryPoint');
+    },
+  );
+
+  test("DATA-4: customer objects replicate to the DR bucket under the DR region's key", () => {
+    const bucket = props(data, 'AWS::S3::Bucket')[0];
+    const [rule] = bucket.ReplicationConfiguration.Rules;
+    expect(rule.Status).toBe('Enabled');
+    expect(rule.DeleteMarkerReplication).toEqual({ Status: 'Enabled' });
+    expect(JSON.stringify(rule.Destination.Bucket)).toContain(
+      drReplicaBucketName(env.tags.application, env.name, env.account),
+    );
+    expect(JSON.stringify(rule.Destination.EncryptionConfiguration.ReplicaKmsKeyID)).toContain(
+      `:kms:${env.drRegion}:${env.account}:${keyAliasName(env.tags.application, env.name, 'objects')}`,
+    );
+    const replica = props(dr, 'AWS::S3::Bucket').find(
+      (b) => b.BucketName === drReplicaBucketName(env.tags.application, env.name, env.account),
+    )!;
+    expect(replica.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(JSON.stringify(replica.BucketEncryption)).toContain(logicalIdOf(dr, 'AWS::KMS::Key', 'ObjectsKey'));
+    expect(props(dr, 'AWS::KMS::Alias').map((a) => a.AliasName)).toContain(
+      keyAliasName(env.tags.application, env.name, 'objects'),
+    );
+    expect(stage.dr.region).toBe(env.drRegion);
+  });
+
+  test('DATA-5: restore drills of the latest recovery point at least monthly, for the database and the bucket', () => {
+    const plan = only(data, 'AWS::Backup::RestoreTestingPlan');
+    const [, , , dayOfMonth, month, dayOfWeek] = /^cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)$/
+      .exec(plan.ScheduleExpression)!
+      .slice(0);
+    // Monthly or more often: any day-of-month pattern in every month, or a weekly schedule.
+    expect(month).toBe('*');
+    expect(dayOfMonth !== '?' || dayOfWeek !== '?').toBe(true);
+    expect(plan.RecoveryPointSelection).toMatchObject({ Algorithm: 'LATEST_WITHIN_WINDOW' });
+    const selections = props(data, 'AWS::Backup::RestoreTestingSelection');
+    expect(selections.map((s) => s.ProtectedResourceType).sort()).toEqual(['RDS', 'S3']);
+    for (const s of selections) expect(s.ValidationWindowHours).toBeGreaterThan(0);
+  });
+
+  test('DATA-3/DATA-5: failed backup, copy, restore and validation jobs notify the alarm topic', () => {
+    const rules = props(data, 'AWS::Events::Rule');
+    const failed = rules.find((r) => r.EventPattern['detail-type']?.includes('Copy Job State Change'))!;
+    expect(failed.EventPattern).toMatchObject({
+      source: ['aws.backup'],
+      detail: { state: expect.arrayContaining(['FAILED']) },
+    });
+    expect(failed.EventPattern['detail-type']).toEqual(
+      expect.arrayContaining(['Backup Job State Change', 'Restore Job State Change']),
+    );
+    const validation = rules.find((r) => r.EventPattern.detail?.validationStatus)!;
+    expect(validation.EventPattern.detail.validationStatus).toContain('FAILED');
+    for (const r of [failed, validation]) expect(JSON.stringify(r.Targets)).toMatch(/AlarmTopic/);
+  });
+
+  test('DATA-6: one rotating customer key per data class and region', () => {
+    const classes = (t: Template) =>
+      resourcesOf(t, 'AWS::KMS::Key').map(([id, k]) => [
+        id.replace(/[0-9A-F]{8}$/, ''),
+        (k.Properties as Props).EnableKeyRotation,
+      ]);
+    expect(classes(data).sort()).toEqual([
+      ['BackupKey', true],
+      ['DatabaseKey', true],
+      ['ObjectsKey', true],
+    ]);
+    expect(classes(dr).sort()).toEqual([
+      ['BackupKey', true],
+      ['ObjectsKey', true],
+    ]);
+  });
+});
