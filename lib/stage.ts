@@ -1,10 +1,13 @@
 import { Stage, type StageProps, Tags } from 'aws-cdk-lib';
 import { type Construct } from 'constructs';
-import { wafLogGroupName } from './config/naming';
+import { dataBucketName, wafLogGroupName } from './config/naming';
 import type { EnvironmentConfig } from './config/schema';
+import { type ImageComponent, loadComponents } from './images/components';
 import { AlertingStack } from './stacks/alerting-stack';
+import { AppStack } from './stacks/app-stack';
 import { DataStack } from './stacks/data-stack';
 import { DrStack } from './stacks/dr-stack';
+import { ImageStack } from './stacks/image-stack';
 import { IngressStack } from './stacks/ingress-stack';
 import { LogArchiveStack } from './stacks/log-archive-stack';
 import { NetworkStack } from './stacks/network-stack';
@@ -12,6 +15,11 @@ import { NetworkStack } from './stacks/network-stack';
 export interface EnvironmentStageProps extends StageProps {
   /** The validated configuration of this environment. */
   readonly config: EnvironmentConfig;
+  /**
+   * The Image Builder component documents, read once for all stages.
+   * @default - read from images/components
+   */
+  readonly components?: readonly ImageComponent[];
 }
 
 /** Request logs (ALB, WAF) are purged after one year (LOG-2). */
@@ -29,6 +37,8 @@ export class EnvironmentStage extends Stage {
   readonly data: DataStack;
   /** The DR-region stack: same account, `drRegion`. */
   readonly dr: DrStack;
+  readonly image: ImageStack;
+  readonly app: AppStack;
 
   constructor(scope: Construct, id: string, props: EnvironmentStageProps) {
     super(scope, id, {
@@ -85,6 +95,35 @@ export class EnvironmentStage extends Stage {
     });
     // Replication and backup copies name the DR bucket and vault: they must exist first.
     this.data.addStackDependency(this.dr, 'replica bucket and DR vault receive data from this stack');
+
+    this.image = new ImageStack(this, 'Image', {
+      ...common,
+      description: `${c.tags.application} ${c.name}: golden-image pipeline`,
+      config: c,
+      vpc: this.network.network.vpc,
+      components: props.components ?? loadComponents(),
+      accessLogBucket: this.logArchive.accessLogBucket.bucket,
+      alarmTopic: this.alerting.alarmTopic.topic,
+    });
+    // The DR images key must exist before the pipeline distributes an AMI there.
+    this.image.addStackDependency(this.dr, 'AMIs are copied to the DR region under its images key');
+    this.app = new AppStack(this, 'App', {
+      ...common,
+      description: `${c.tags.application} ${c.name}: immutable app fleet and rollout`,
+      config: c,
+      vpc: this.network.network.vpc,
+      fleetSecurityGroup: this.ingress.entry.fleetSecurityGroup,
+      targetGroup: this.ingress.entry.targetGroup,
+      imagesKey: this.image.imagesKey.key,
+      imageArnPrefix: this.image.pipeline.imageArnPrefix(),
+      dataBucketName: dataBucketName(c.tags.application, c.name, c.account, c.region),
+      dataKey: this.data.objectsKey.key,
+      logKey: this.logArchive.logKey.key,
+      alarmTopic: this.alerting.alarmTopic.topic,
+      alarmTopicKey: this.alerting.alertsKey.key,
+    });
+    // The launch template resolves the golden AMI parameter: the bootstrap image must be built first.
+    this.app.addStackDependency(this.image, 'the fleet launches from the image the pipeline publishes');
 
     Tags.of(this).add('application', c.tags.application);
     Tags.of(this).add('environment', c.name);

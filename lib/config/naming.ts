@@ -44,3 +44,8 @@ export function drBackupVaultName(application: string, environment: string): str
 export function dbInstanceIdentifier(application: string, environment: string): string {
   return `${application}-${environment}-db`;
 }
+
+/** The customer data bucket; named so that IAM grants and audits can name its objects exactly. */
+export function dataBucketName(application: string, environment: string, account: string, region: string): string {
+  return `${application}-${environment}-${account}-${region}-data`.slice(0, 63);
+}

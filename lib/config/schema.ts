@@ -175,6 +175,59 @@ const BackupSchema = z.strictObject({
     .default(365),
 });
 
+/** Default base image: Amazon Linux 2023 for Graviton, read from AWS's public parameter at build time, never at synth. */
+export const DEFAULT_BASE_IMAGE_PARAMETER = '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64';
+const INSTANCE_TYPE = /^[a-z][a-z0-9]*\.(nano|micro|small|medium|large|[1-9][0-9]?xlarge|metal)$/;
+
+const ImageSchema = z.strictObject({
+  baseImage: z
+    .strictObject({
+      ssmParameter: z
+        .string()
+        .regex(/^\/aws\/service\/[\w./-]+$/, 'must be an AWS public SSM parameter path under /aws/service/')
+        .optional(),
+      amiId: z
+        .string()
+        .regex(/^ami-[0-9a-f]{8,17}$/, 'must be an AMI ID like ami-0123456789abcdef0')
+        .optional(),
+    })
+    .refine(
+      (b) => (b.ssmParameter === undefined) !== (b.amiId === undefined),
+      'give exactly one of "ssmParameter" or "amiId"',
+    )
+    .prefault({ ssmParameter: DEFAULT_BASE_IMAGE_PARAMETER }),
+  buildInstanceTypes: z
+    .array(z.string().regex(INSTANCE_TYPE, 'must be an EC2 instance type such as m7g.large'))
+    .min(1, 'needs at least one build instance type')
+    .default(['m7g.large']),
+  buildHourUtc: z.int().min(0, 'must be an hour 0-23 (UTC)').max(23, 'must be an hour 0-23 (UTC)').default(2),
+  keepImages: z
+    .int()
+    .min(2, 'must keep at least 2 images: the current one and one to roll back to (IMM-5)')
+    .max(20, 'must be at most 20')
+    .default(3),
+});
+
+const FleetSchema = z.strictObject({
+  instanceType: z
+    .string()
+    .regex(INSTANCE_TYPE, 'must be an EC2 instance type such as t4g.medium')
+    .default('t4g.medium'),
+  minCapacity: z.int().min(2, 'must be at least 2: the fleet spans at least two AZs (IMM-7)').default(2),
+  maxCapacity: z.int().min(2, 'must be at least 2').max(100, 'must be at most 100').default(6),
+  maxInstanceLifetimeDays: z
+    .int({ error: 'must be a whole number of days' })
+    .min(1, 'must be 1-7 days (IMM-3: nodes are rebuilt every few days)')
+    .max(7, 'must be 1-7 days (IMM-3: nodes are rebuilt every few days)')
+    .default(3),
+  instanceWarmupSeconds: z
+    .int()
+    .min(30, 'must be at least 30 seconds')
+    .max(3600, 'must be at most 3600 seconds')
+    .default(300),
+  rootVolumeGiB: z.int().min(8, 'must be at least 8 GiB').max(1024, 'must be at most 1024 GiB').default(20),
+});
+
 export const EnvironmentSchema = z.strictObject({
   name: z
     .string({ error: 'is required' })
@@ -195,6 +248,8 @@ export const EnvironmentSchema = z.strictObject({
     .array(z.email({ error: 'must be an email address' }))
     .min(1, 'needs at least one address for security and operational alarms (LOG-4)'),
   database: DatabaseSchema.prefault({}),
+  image: ImageSchema.prefault({}),
+  fleet: FleetSchema.prefault({}),
   backup: BackupSchema.prefault({}),
   tags: z.strictObject({
     application: z

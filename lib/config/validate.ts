@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { AWS_REGIONS } from './regions';
-import { type AppConfig, ConfigSchema, PATTERNS } from './schema';
+import { type AppConfig, ConfigSchema, DEFAULT_BASE_IMAGE_PARAMETER, PATTERNS } from './schema';
 
 /** One problem found in a configuration: where it is and what is wrong. */
 export interface ConfigIssue {
@@ -169,6 +169,41 @@ function crossChecks(raw: unknown): ConfigIssue[] {
         at('backup', 'dailyRetentionDays'),
         `is ${daily}, shorter than twiceDailyRetentionDays ${twice}; daily backups must be kept at least as long`,
       );
+    }
+
+    const fleet = isObject(env.fleet) ? env.fleet : {};
+    const azCount = azs.length >= 2 && azs.length <= 3 ? azs.length : 2;
+    const minCap = typeof fleet.minCapacity === 'number' ? fleet.minCapacity : 2;
+    const maxCap = typeof fleet.maxCapacity === 'number' ? fleet.maxCapacity : 6;
+    if (maxCap < minCap) {
+      add(at('fleet', 'maxCapacity'), `is ${maxCap}, below minCapacity ${minCap}; it must be at least minCapacity`);
+    }
+    if (minCap < azCount && typeof fleet.minCapacity === 'number') {
+      add(
+        at('fleet', 'minCapacity'),
+        `is ${minCap} but ${azCount} availability zones are configured; keep at least one node per AZ (IMM-7)`,
+      );
+    }
+    const image = isObject(env.image) ? env.image : {};
+    const base = isObject(image.baseImage) ? image.baseImage : { ssmParameter: DEFAULT_BASE_IMAGE_PARAMETER };
+    const arm = typeof base.ssmParameter === 'string' && /arm64/.test(base.ssmParameter);
+    const x86 = typeof base.ssmParameter === 'string' && /x86_64/.test(base.ssmParameter);
+    const types: [PropertyKey[], unknown][] = [
+      [['fleet', 'instanceType'], fleet.instanceType ?? 't4g.medium'],
+      ...(Array.isArray(image.buildInstanceTypes) ? image.buildInstanceTypes : ['m7g.large']).map(
+        (t, j): [PropertyKey[], unknown] => [['image', 'buildInstanceTypes', j], t],
+      ),
+    ];
+    for (const [where, type] of types) {
+      if (typeof type !== 'string') continue;
+      const graviton = /^[a-z]+\d+[a-z]*g[a-z]*\./.test(type);
+      if (arm && !graviton)
+        add(
+          at(...where),
+          `"${type}" is not a Graviton (arm64) type but the base image is arm64; use e.g. t4g, m7g, c7g`,
+        );
+      if (x86 && graviton)
+        add(at(...where), `"${type}" is a Graviton (arm64) type but the base image is x86_64; use e.g. t3, m7i`);
     }
 
     const ingress = isObject(env.ingress) ? env.ingress : undefined;

@@ -44,6 +44,50 @@ export class EncryptionKey extends Construct {
     }
   }
 
+  /**
+   * Lets a service-linked role of this account use the key for EBS volumes and
+   * AMIs it creates (Auto Scaling launching encrypted volumes, Image Builder
+   * copying and encrypting AMIs). The role must exist when the key policy is
+   * written: create it once per account (see README, "Deploying").
+   */
+  allowServiceLinkedRole(service: string, roleName: string): void {
+    const stack = Stack.of(this);
+    const principal = new iam.ArnPrincipal(
+      stack.formatArn({
+        service: 'iam',
+        region: '',
+        resource: 'role',
+        resourceName: `aws-service-role/${service}/${roleName}`,
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: `Allow${roleName}ToUseTheKey`,
+        principals: [principal],
+        actions: [
+          'kms:Encrypt',
+          'kms:Decrypt',
+          'kms:ReEncryptFrom',
+          'kms:ReEncryptTo',
+          'kms:GenerateDataKey',
+          'kms:GenerateDataKeyWithoutPlaintext',
+          'kms:DescribeKey',
+        ],
+        // A key policy statement always applies to its own key: "*" here means "this key".
+        resources: ['*'],
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: `Allow${roleName}ToGrantForAwsResources`,
+        principals: [principal],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { Bool: { 'kms:GrantIsForAWSResource': true } },
+      }),
+    );
+  }
+
   /** Lets an AWS service principal of this account use the key for envelope encryption (e.g. SNS publishers). */
   allowServiceToEncrypt(service: string): void {
     this.key.addToResourcePolicy(

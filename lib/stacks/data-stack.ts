@@ -4,7 +4,13 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { type Construct } from 'constructs';
-import { dbInstanceIdentifier, drBackupVaultName, drReplicaBucketName, keyAliasName } from '../config/naming';
+import {
+  dataBucketName,
+  dbInstanceIdentifier,
+  drBackupVaultName,
+  drReplicaBucketName,
+  keyAliasName,
+} from '../config/naming';
 import type { EnvironmentConfig } from '../config/schema';
 import { LockedBackupVault } from '../constructs/backup-vault';
 import { DataBackup } from '../constructs/data-backup';
@@ -59,6 +65,7 @@ export class DataStack extends Stack {
     });
 
     this.dataBucket = new SecureBucket(this, 'DataBucket', {
+      bucketName: dataBucketName(app, c.name, c.account, c.region),
       encryption: { kmsKey: this.objectsKey.key },
       serverAccessLogsBucket: props.accessLogBucket,
       replication: {

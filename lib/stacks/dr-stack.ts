@@ -21,6 +21,7 @@ export interface DrStackProps extends StackProps {
 export class DrStack extends Stack {
   readonly objectsKey: EncryptionKey;
   readonly backupKey: EncryptionKey;
+  readonly imagesKey: EncryptionKey;
   readonly vault: LockedBackupVault;
   readonly replicaBucket: SecureBucket;
 
@@ -39,6 +40,14 @@ export class DrStack extends Stack {
       description: `Encrypts backup copies of ${c.name} in the DR region`,
       aliasName: keyAliasName(app, c.name, 'backups'),
     });
+
+    this.imagesKey = new EncryptionKey(this, 'ImagesKey', {
+      dataClass: 'images',
+      description: `Encrypts golden AMIs of ${c.name} copied to the DR region`,
+      aliasName: keyAliasName(app, c.name, 'images'),
+    });
+    this.imagesKey.allowServiceLinkedRole('imagebuilder.amazonaws.com', 'AWSServiceRoleForImageBuilder');
+    this.imagesKey.allowServiceLinkedRole('autoscaling.amazonaws.com', 'AWSServiceRoleForAutoScaling');
 
     this.vault = new LockedBackupVault(this, 'Vault', {
       backupVaultName: drBackupVaultName(app, c.name),

@@ -159,6 +159,73 @@ describe('config validation', () => {
     ],
     ['no hosts', (c) => (dev(c).ingress.hosts = []), /ingress\.hosts: needs at least one host/],
     [
+      'node lifetime over a week',
+      (c) => (dev(c).fleet = { maxInstanceLifetimeDays: 10 }),
+      /fleet\.maxInstanceLifetimeDays: must be 1-7 days \(IMM-3.*got 10/,
+    ],
+    [
+      'node lifetime of zero days',
+      (c) => (dev(c).fleet = { maxInstanceLifetimeDays: 0 }),
+      /fleet\.maxInstanceLifetimeDays: must be 1-7 days/,
+    ],
+    [
+      'a fleet of one node',
+      (c) => (dev(c).fleet = { minCapacity: 1 }),
+      /fleet\.minCapacity: must be at least 2: the fleet spans at least two AZs \(IMM-7\) \(got 1\)/,
+    ],
+    [
+      'fewer nodes than AZs',
+      (c) => {
+        dev(c).availabilityZones = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
+        dev(c).fleet = { minCapacity: 2 };
+      },
+      /fleet\.minCapacity: is 2 but 3 availability zones are configured/,
+    ],
+    [
+      'max below min capacity',
+      (c) => (dev(c).fleet = { minCapacity: 4, maxCapacity: 3 }),
+      /fleet\.maxCapacity: is 3, below minCapacity 4/,
+    ],
+    [
+      'x86 instance type on the arm64 base image',
+      (c) => (dev(c).fleet = { instanceType: 'm7i.large' }),
+      /fleet\.instanceType: "m7i.large" is not a Graviton \(arm64\) type but the base image is arm64/,
+    ],
+    [
+      'arm64 build type on an x86_64 base image',
+      (c) =>
+        (dev(c).image = {
+          baseImage: { ssmParameter: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64' },
+        }),
+      /image\.buildInstanceTypes\[0\]: "m7g.large" is a Graviton \(arm64\) type but the base image is x86_64/,
+    ],
+    [
+      'malformed instance type',
+      (c) => (dev(c).fleet = { instanceType: 'large' }),
+      /fleet\.instanceType: must be an EC2 instance type/,
+    ],
+    [
+      'both base image forms',
+      (c) => (dev(c).image = { baseImage: { ssmParameter: '/aws/service/x', amiId: 'ami-0123456789abcdef0' } }),
+      /image\.baseImage: give exactly one of "ssmParameter" or "amiId"/,
+    ],
+    [
+      'base image parameter outside /aws/service',
+      (c) => (dev(c).image = { baseImage: { ssmParameter: '/my/ami' } }),
+      /image\.baseImage\.ssmParameter: must be an AWS public SSM parameter path/,
+    ],
+    [
+      'build hour out of range',
+      (c) => (dev(c).image = { buildHourUtc: 24 }),
+      /image\.buildHourUtc: must be an hour 0-23 \(UTC\) \(got 24\)/,
+    ],
+    [
+      'keeping a single image',
+      (c) => (dev(c).image = { keepImages: 1 }),
+      /image\.keepImages: must keep at least 2 images.*\(IMM-5\)/,
+    ],
+
+    [
       'malformed hostname',
       (c) => (dev(c).ingress.hosts = [{ hostname: 'App_Example' }]),
       /hosts\[0\]\.hostname: must be a lower-case fully qualified DNS name.*got "App_Example"/,

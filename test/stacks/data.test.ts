@@ -228,6 +228,7 @@ describe.each(config.environments.map((e) => [e.name, e] as const))('data tier o
     ]);
     expect(classes(dr).sort()).toEqual([
       ['BackupKey', true],
+      ['ImagesKey', true],
       ['ObjectsKey', true],
     ]);
   });

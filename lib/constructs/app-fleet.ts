@@ -1,0 +1,176 @@
+import { type Duration, Stack, Tags, Token } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { acknowledge } from '../compliance/acknowledge';
+import { COMPONENT_TAG, COMPONENTS } from '../config/naming';
+
+export interface AppFleetProps {
+  readonly vpc: ec2.IVpc;
+  /** The fleet's security group, reachable only from the ALB (created with the front door). */
+  readonly securityGroup: ec2.ISecurityGroup;
+  /** The ALB target group the fleet joins; its health checks decide instance health. */
+  readonly targetGroup: elbv2.IApplicationTargetGroup;
+  /** SSM parameter with the golden AMI ID, resolved by CloudFormation at deploy time into a literal ID. */
+  readonly amiParameterName: string;
+  readonly instanceType: string;
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  /** Nodes are replaced after this long even without a new image (IMM-3). */
+  readonly maxInstanceLifetime: Duration;
+  readonly instanceWarmup: Duration;
+  readonly rootVolumeGiB: number;
+  /** Key of the root volumes (the images key). */
+  readonly volumeKey: kms.IKey;
+  /** Launch errors notify the alarm topic. */
+  readonly alarmTopic: sns.ITopic;
+}
+
+/**
+ * The immutable app fleet (IMM-2, IMM-3, IMM-6, IMM-7).
+ *
+ * An Auto Scaling group in the private subnets of every AZ, registered in the
+ * ALB target group with ELB health checks. Its launch template runs the golden
+ * AMI with IMDSv2 required (hop limit 1), an encrypted root volume under the
+ * customer key, no key pair, detailed monitoring and a least-privilege role
+ * (Session Manager and the CloudWatch agent). Nodes live at most the
+ * configured lifetime. The group always names an explicit launch template
+ * version, so instance refreshes can roll back automatically.
+ */
+export class AppFleet extends Construct {
+  readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  readonly launchTemplate: ec2.LaunchTemplate;
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: AppFleetProps) {
+    super(scope, id);
+
+    this.role = new iam.Role(this, 'InstanceRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: 'App fleet nodes: Session Manager, CloudWatch agent',
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'),
+        iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchAgentServerPolicy'),
+      ],
+    });
+    acknowledge(
+      this.role,
+      'IAM-2',
+      'Session Manager (the only shell access, LOG-6) and the CloudWatch agent (LOG-3) need these AWS-maintained policies; nodes have no other AWS permissions unless granted one by one',
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/CloudWatchAgentServerPolicy]',
+    );
+
+    this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      machineImage: ec2.MachineImage.fromSsmParameter(props.amiParameterName),
+      instanceType: new ec2.InstanceType(props.instanceType),
+      role: this.role,
+      securityGroup: props.securityGroup,
+      httpTokens: ec2.LaunchTemplateHttpTokens.REQUIRED,
+      httpPutResponseHopLimit: 1,
+      instanceMetadataTags: false,
+      detailedMonitoring: true,
+      associatePublicIpAddress: false,
+      blockDevices: [
+        {
+          deviceName: '/dev/xvda',
+          volume: ec2.BlockDeviceVolume.ebs(props.rootVolumeGiB, {
+            encrypted: true,
+            kmsKey: props.volumeKey,
+            volumeType: ec2.EbsDeviceVolumeType.GP3,
+            deleteOnTermination: true,
+          }),
+        },
+      ],
+    });
+
+    this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Resource', {
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      launchTemplate: this.launchTemplate,
+      minCapacity: props.minCapacity,
+      maxCapacity: props.maxCapacity,
+      maxInstanceLifetime: props.maxInstanceLifetime,
+      healthChecks: autoscaling.HealthChecks.withAdditionalChecks({
+        gracePeriod: props.instanceWarmup,
+        additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB],
+      }),
+      defaultInstanceWarmup: props.instanceWarmup,
+      // A deploy that changes the launch template refreshes the same way the rollout does.
+      updatePolicy: autoscaling.UpdatePolicy.instanceRefresh({
+        strategy: autoscaling.InstanceRefreshStrategy.ROLLING,
+        minHealthyPercentage: 100,
+        maxHealthyPercentage: 200,
+        instanceWarmup: props.instanceWarmup,
+        skipMatching: true,
+      }),
+      notifications: [{ topic: props.alarmTopic, scalingEvents: autoscaling.ScalingEvents.ERRORS }],
+      groupMetrics: [autoscaling.GroupMetrics.all()],
+      terminationPolicies: [
+        autoscaling.TerminationPolicy.OLDEST_LAUNCH_TEMPLATE,
+        autoscaling.TerminationPolicy.OLDEST_INSTANCE,
+      ],
+    });
+    this.autoScalingGroup.attachToApplicationTargetGroup(props.targetGroup);
+    // The AutoScalingInstanceRefresh update policy is newer than the cfn-lint on the build
+    // image, which reports it as unknown (E3016); every other check still runs on the group.
+    (this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup).addMetadata('cfn-lint', {
+      config: { ignore_checks: ['E3016'] },
+    });
+    Tags.of(this.autoScalingGroup).add(COMPONENT_TAG, COMPONENTS.fleet, { applyToLaunchedInstances: true });
+    Tags.of(this.launchTemplate).add(COMPONENT_TAG, COMPONENTS.fleet);
+    acknowledge(
+      this.autoScalingGroup,
+      'LOG-4',
+      'launch and terminate errors notify the alarm topic; routine launches and terminations (every node is replaced every few days, IMM-3) would bury real alarms',
+      'AwsSolutions-AS3',
+    );
+  }
+
+  /**
+   * Lets the app read, write and delete objects of a bucket encrypted with
+   * `key`, with named actions only (IAM-2), so it can serve signed URLs.
+   */
+  allowObjectReadWrite(bucket: { readonly bucketName: string }, key: kms.IKey): void {
+    if (Token.isUnresolved(bucket.bucketName)) {
+      throw new Error(
+        `AppFleet ${this.node.path}: allowObjectReadWrite needs a bucket with a fixed name (IAM-2 grants name its objects)`,
+      );
+    }
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: bucket.bucketName })],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 's3',
+            region: '',
+            account: '',
+            resource: bucket.bucketName,
+            resourceName: '*',
+          }),
+        ],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }),
+    );
+    acknowledge(
+      this.role,
+      'IAM-2',
+      'customer objects are created at run time, so the app role names the bucket\'s objects with "/*"; actions are listed one by one',
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucket.bucketName}/*]`,
+      `AwsSolutions-IAM5[Resource::arn:aws:s3:::${bucket.bucketName}/*]`,
+      'compliance:IAMNoInlinePolicy',
+    );
+  }
+}
