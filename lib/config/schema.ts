@@ -179,6 +179,9 @@ const BackupSchema = z.strictObject({
 export const DEFAULT_BASE_IMAGE_PARAMETER = '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64';
 const INSTANCE_TYPE = /^[a-z][a-z0-9]*\.(nano|micro|small|medium|large|[1-9][0-9]?xlarge|metal)$/;
 
+/** Build intervals that keep the worst-case fix-to-production time under 24 h (see README, "Time to production"). */
+export const BUILD_INTERVALS = [4, 6, 8, 12] as const;
+
 const ImageSchema = z.strictObject({
   baseImage: z
     .strictObject({
@@ -201,6 +204,14 @@ const ImageSchema = z.strictObject({
     .min(1, 'needs at least one build instance type')
     .default(['m7g.large']),
   buildHourUtc: z.int().min(0, 'must be an hour 0-23 (UTC)').max(23, 'must be an hour 0-23 (UTC)').default(2),
+  buildIntervalHours: z
+    .union(
+      BUILD_INTERVALS.map((h) => z.literal(h)),
+      {
+        error: `must be one of ${BUILD_INTERVALS.join(', ')} hours: the worst case from a published fix to production (interval + build + rollout) must stay under 24 h (IMM-4)`,
+      },
+    )
+    .default(12),
   keepImages: z
     .int()
     .min(2, 'must keep at least 2 images: the current one and one to roll back to (IMM-5)')

@@ -13,6 +13,14 @@ import { COMPONENT_TAG } from '../config/naming';
 import { contentVersion, type ImageComponent } from '../images/components';
 import { SecureBucket } from './secure-bucket';
 
+/** The pipeline's cron: every `interval` hours, starting at `hour` UTC. */
+export function buildSchedule(hour: number, interval: number): string {
+  if (interval < 1 || interval > 24 || 24 % interval !== 0) {
+    throw new Error(`buildIntervalHours must divide 24 (got ${interval})`);
+  }
+  return interval === 24 ? `cron(0 ${hour} * * ? *)` : `cron(0 ${hour % interval}/${interval} * * ? *)`;
+}
+
 /** Tag value that marks this project's golden images; the lifecycle policy selects by it. */
 export const GOLDEN_IMAGE_COMPONENT = 'golden-image';
 
@@ -27,8 +35,10 @@ export interface GoldenImagePipelineProps {
   /** Values for component parameters, by component name. */
   readonly componentParameters?: Readonly<Record<string, Record<string, string>>>;
   readonly buildInstanceTypes: readonly string[];
-  /** Hour (UTC) of the daily build (IMM-4). */
+  /** Hour (UTC) of the first build of the day (IMM-4). */
   readonly buildHourUtc: number;
+  /** Hours between builds; at least daily (IMM-4). */
+  readonly buildIntervalHours: number;
   /** How many images to keep for rollback; older ones are deleted with their snapshots (IMM-5). */
   readonly keepImages: number;
   readonly rootVolumeGiB: number;
@@ -52,7 +62,7 @@ export interface GoldenImagePipelineProps {
  * and no key pair; runs the test components on an instance of the new image;
  * scans it with Inspector; and distributes it, encrypted with each region's
  * images key, to the primary and the DR region, writing the AMI ID to an SSM
- * parameter in each. It runs daily (and once at deploy time, so that the
+ * parameter in each. It runs every few hours (and once at deploy time, so that the
  * fleet never starts on an unhardened image); old images and snapshots are
  * deleted, keeping the last N. Failed builds notify the alarm topic.
  */
@@ -227,8 +237,8 @@ export class GoldenImagePipeline extends Construct {
       ...common,
       status: 'ENABLED',
       schedule: {
-        // Daily whether or not the base changed: that is how package fixes reach the image (IMM-4).
-        scheduleExpression: `cron(0 ${props.buildHourUtc} * * ? *)`,
+        // On schedule whether or not the base changed: that is how package fixes reach the image (IMM-4).
+        scheduleExpression: buildSchedule(props.buildHourUtc, props.buildIntervalHours),
         pipelineExecutionStartCondition: 'EXPRESSION_MATCH_ONLY',
       },
     });

@@ -44,6 +44,7 @@ export class ImageStack extends Stack {
       componentParameters: { 'app-runtime': { AppPort: String(c.ingress.appPort) } },
       buildInstanceTypes: c.image.buildInstanceTypes,
       buildHourUtc: c.image.buildHourUtc,
+      buildIntervalHours: c.image.buildIntervalHours,
       keepImages: c.image.keepImages,
       rootVolumeGiB: c.fleet.rootVolumeGiB,
       imageKey: this.imagesKey.key,

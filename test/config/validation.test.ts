@@ -220,6 +220,11 @@ describe('config validation', () => {
       /image\.buildHourUtc: must be an hour 0-23 \(UTC\) \(got 24\)/,
     ],
     [
+      'a build interval that breaks the 24-hour promise',
+      (c) => (dev(c).image = { buildIntervalHours: 24 }),
+      /image\.buildIntervalHours: must be one of 4, 6, 8, 12 hours: the worst case .* under 24 h \(IMM-4\) \(got 24\)/,
+    ],
+    [
       'keeping a single image',
       (c) => (dev(c).image = { keepImages: 1 }),
       /image\.keepImages: must keep at least 2 images.*\(IMM-5\)/,

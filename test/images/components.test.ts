@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { buildSchedule } from '../../lib/constructs/golden-image';
 import { contentVersion, loadComponents } from '../../lib/images/components';
 import { tempDir } from '../helpers/app';
 
@@ -92,5 +93,19 @@ describe('images/components (IMM-1)', () => {
 
   test('an empty folder is an error, not an image without components', () => {
     expect(() => loadComponents(tempDir('components-'))).toThrow(/No Image Builder components/);
+  });
+});
+
+describe('build schedule (IMM-4)', () => {
+  test.each([
+    [2, 12, 'cron(0 2/12 * * ? *)'],
+    [14, 12, 'cron(0 2/12 * * ? *)'],
+    [0, 6, 'cron(0 0/6 * * ? *)'],
+    [3, 24, 'cron(0 3 * * ? *)'],
+  ])('first hour %i every %i h is %s', (hour, interval, cron) => {
+    expect(buildSchedule(hour, interval)).toBe(cron);
+  });
+  test('an interval that does not divide the day is refused', () => {
+    expect(() => buildSchedule(0, 5)).toThrow(/buildIntervalHours must divide 24 \(got 5\)/);
   });
 });
