@@ -49,3 +49,8 @@ export function dbInstanceIdentifier(application: string, environment: string): 
 export function dataBucketName(application: string, environment: string, account: string, region: string): string {
   return `${application}-${environment}-${account}-${region}-data`.slice(0, 63);
 }
+
+/** The fleet's instance role; named so the data bucket policy can admit it and nobody else (DATA-2). */
+export function fleetRoleName(application: string, environment: string): string {
+  return `${application}-${environment}-fleet-node`;
+}

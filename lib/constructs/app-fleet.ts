@@ -28,6 +28,8 @@ export interface AppFleetProps {
   readonly volumeKey: kms.IKey;
   /** Launch errors notify the alarm topic. */
   readonly alarmTopic: sns.ITopic;
+  /** The instance role's fixed name: the data bucket policy admits it by name. */
+  readonly roleName: string;
 }
 
 /**
@@ -50,6 +52,7 @@ export class AppFleet extends Construct {
     super(scope, id);
 
     this.role = new iam.Role(this, 'InstanceRole', {
+      roleName: props.roleName,
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
       description: 'App fleet nodes: Session Manager, CloudWatch agent',
       managedPolicies: [

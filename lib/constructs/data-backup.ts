@@ -49,6 +49,8 @@ export interface DataBackupProps {
 export class DataBackup extends Construct {
   readonly plan: backup.BackupPlan;
   readonly restoreTestingPlan: backup.CfnRestoreTestingPlan;
+  /** The role AWS Backup backs up and restores the selected resources with. */
+  readonly backupRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: DataBackupProps) {
     super(scope, id);
@@ -76,7 +78,7 @@ export class DataBackup extends Construct {
       ],
     });
     const needsS3 = props.resources.some((r) => r.restore.resourceType === 'S3');
-    const backupRole = new iam.Role(this, 'BackupRole', {
+    const backupRole = (this.backupRole = new iam.Role(this, 'BackupRole', {
       assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'),
       description: 'AWS Backup: backs up and restores the selected resources',
       managedPolicies: [
@@ -89,7 +91,7 @@ export class DataBackup extends Construct {
             ]
           : []),
       ],
-    });
+    }));
     this.acknowledgeManagedPolicies(backupRole, 'backup and restore of the selected resources');
     this.plan.addSelection('Resources', {
       resources: props.resources.map((r) => backup.BackupResource.fromArn(r.arn)),

@@ -74,6 +74,8 @@ export interface SecureBucketProps {
  */
 export class SecureBucket extends Construct {
   readonly bucket: s3.Bucket;
+  /** The role S3 replicates with, when replication is on. */
+  replicationRole?: iam.Role;
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
@@ -143,6 +145,7 @@ export class SecureBucket extends Construct {
       assumedBy: new iam.ServicePrincipal('s3.amazonaws.com'),
       description: 'S3 replication of this bucket to the DR region',
     });
+    this.replicationRole = role;
     role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['s3:GetReplicationConfiguration', 's3:ListBucket'],

@@ -4,7 +4,7 @@ import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { goldenAmiParameterName } from '../config/naming';
+import { fleetRoleName, goldenAmiParameterName } from '../config/naming';
 import type { EnvironmentConfig } from '../config/schema';
 import { AppFleet } from '../constructs/app-fleet';
 import { Rollout } from '../constructs/rollout';
@@ -48,6 +48,7 @@ export class AppStack extends Stack {
       rootVolumeGiB: c.fleet.rootVolumeGiB,
       volumeKey: props.imagesKey,
       alarmTopic: props.alarmTopic,
+      roleName: fleetRoleName(c.tags.application, c.name),
     });
     // Customer uploads are read and written by the app only (it issues the short-lived signed URLs, DATA-2).
     this.fleet.allowObjectReadWrite({ bucketName: props.dataBucketName }, props.dataKey);

@@ -1,5 +1,6 @@
 import { ArnFormat, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -7,6 +8,7 @@ import { type Construct } from 'constructs';
 import {
   dataBucketName,
   dbInstanceIdentifier,
+  fleetRoleName,
   drBackupVaultName,
   drReplicaBucketName,
   keyAliasName,
@@ -128,5 +130,23 @@ export class DataStack extends Stack {
       dailyRetention: Duration.days(c.backup.dailyRetentionDays),
       alarmTopic: props.alarmTopic,
     });
+
+    // DATA-2: customer objects are readable only through the app (which issues short-lived
+    // signed URLs), and by the services that copy them: backup and replication.
+    const readers = [
+      this.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: fleetRoleName(app, c.name) }),
+      this.backup.backupRole.roleArn,
+      this.dataBucket.replicationRole!.roleArn,
+    ];
+    this.dataBucket.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyTheAppAndItsCopiersReadObjects',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: [this.dataBucket.bucket.arnForObjects('*')],
+        conditions: { ArnNotLike: { 'aws:PrincipalArn': readers } },
+      }),
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { type Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../lib/config/load';
-import { drBackupVaultName, drReplicaBucketName, keyAliasName } from '../../lib/config/naming';
+import { drBackupVaultName, drReplicaBucketName, fleetRoleName, keyAliasName } from '../../lib/config/naming';
 import { DB_LOG_EXPORTS } from '../../lib/constructs/database';
 import { resourcesOf, synthConfig, type Synthesized } from '../helpers/app';
 
@@ -118,6 +118,26 @@ describe.each(config.environments.map((e) => [e.name, e] as const))('data tier o
       SSEAlgorithm: 'aws:kms',
       KMSMasterKeyID: { 'Fn::GetAtt': [logicalIdOf(data, 'AWS::KMS::Key', 'ObjectsKey'), 'Arn'] },
     });
+  });
+
+  test('DATA-2: customer objects are readable only by the app role and the backup and replication roles', () => {
+    const policy = props(data, 'AWS::S3::BucketPolicy').find((p) => JSON.stringify(p.Bucket).includes('DataBucket'))!;
+    const deny = (policy.PolicyDocument.Statement as Props[]).find(
+      (st) => st.Sid === 'OnlyTheAppAndItsCopiersReadObjects',
+    )!;
+    expect(deny).toMatchObject({
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: ['s3:GetObject', 's3:GetObjectVersion'],
+    });
+    const readers = JSON.stringify(deny.Condition.ArnNotLike['aws:PrincipalArn']);
+    expect(readers).toContain(`role/${fleetRoleName(env.tags.application, env.name)}`);
+    expect(readers).toMatch(/BackupBackupRole/);
+    expect(readers).toMatch(/ReplicationRole/);
+    const fleetRole = props(synth.template(stage.app), 'AWS::IAM::Role').find(
+      (r) => r.RoleName === fleetRoleName(env.tags.application, env.name),
+    );
+    expect(fleetRole).toBeDefined();
   });
 
   test('DATA-3: backups every 12 hours and daily, retained as configured, each copied to the DR vault', () => {
