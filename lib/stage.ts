@@ -1,10 +1,13 @@
-import { Stage, type StageProps, Tags } from 'aws-cdk-lib';
+import { Aspects, Stage, type StageProps, Tags } from 'aws-cdk-lib';
 import { type Construct } from 'constructs';
 import { dataBucketName, wafLogGroupName } from './config/naming';
 import type { EnvironmentConfig } from './config/schema';
 import { type ImageComponent, loadComponents } from './images/components';
 import { AlertingStack } from './stacks/alerting-stack';
 import { AppStack } from './stacks/app-stack';
+import { AuditStack } from './stacks/audit-stack';
+import { MonitoringStack } from './stacks/monitoring-stack';
+import { LogGroupPolicy } from './compliance/log-group-policy';
 import { DataStack } from './stacks/data-stack';
 import { DrStack } from './stacks/dr-stack';
 import { ImageStack } from './stacks/image-stack';
@@ -39,6 +42,8 @@ export class EnvironmentStage extends Stage {
   readonly dr: DrStack;
   readonly image: ImageStack;
   readonly app: AppStack;
+  readonly audit: AuditStack;
+  readonly monitoring: MonitoringStack;
 
   constructor(scope: Construct, id: string, props: EnvironmentStageProps) {
     super(scope, id, {
@@ -96,6 +101,15 @@ export class EnvironmentStage extends Stage {
     // Replication and backup copies name the DR bucket and vault: they must exist first.
     this.data.addStackDependency(this.dr, 'replica bucket and DR vault receive data from this stack');
 
+    this.audit = new AuditStack(this, 'Audit', {
+      ...common,
+      description: `${c.tags.application} ${c.name}: audit trail, security alarms, detection, access roles`,
+      config: c,
+      accessLogBucket: this.logArchive.accessLogBucket.bucket,
+      logKey: this.logArchive.logKey.key,
+      alarmTopic: this.alerting.alarmTopic.topic,
+      dataEventBuckets: [this.data.dataBucket.bucket],
+    });
     this.image = new ImageStack(this, 'Image', {
       ...common,
       description: `${c.tags.application} ${c.name}: golden-image pipeline`,
@@ -121,9 +135,25 @@ export class EnvironmentStage extends Stage {
       logKey: this.logArchive.logKey.key,
       alarmTopic: this.alerting.alarmTopic.topic,
       alarmTopicKey: this.alerting.alertsKey.key,
+      sessionLogging: this.audit.sessionLogging
+        ? { bucketName: this.audit.sessionLogging.bucketName, key: this.audit.sessionLogging.key }
+        : undefined,
     });
     // The launch template resolves the golden AMI parameter: the bootstrap image must be built first.
     this.app.addStackDependency(this.image, 'the fleet launches from the image the pipeline publishes');
+
+    this.monitoring = new MonitoringStack(this, 'Monitoring', {
+      ...common,
+      description: `${c.tags.application} ${c.name}: operational alarms`,
+      loadBalancer: this.ingress.entry.loadBalancer,
+      targetGroup: this.ingress.entry.targetGroup,
+      database: this.data.database.instance,
+      allocatedStorageGiB: c.database.allocatedStorageGiB,
+      alarmTopic: this.alerting.alarmTopic.topic,
+    });
+
+    // LOG-3: every log group is encrypted and kept as long as config says (at least a year).
+    Aspects.of(this).add(new LogGroupPolicy(c.audit.logRetentionDays));
 
     Tags.of(this).add('application', c.tags.application);
     Tags.of(this).add('environment', c.name);

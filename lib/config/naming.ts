@@ -54,3 +54,21 @@ export function dataBucketName(application: string, environment: string, account
 export function fleetRoleName(application: string, environment: string): string {
   return `${application}-${environment}-fleet-node`;
 }
+
+/** Prefix of the fleet's log groups (`/audit`, `/system`, `/app`), shared by the image's CloudWatch agent and the stack that creates them. */
+export function fleetLogGroupPrefix(application: string, environment: string): string {
+  return `/${application}/${environment}/fleet`;
+}
+
+/** The log streams the CloudWatch agent on every node writes (see images/components/cloudwatch-agent.yml). */
+export const FLEET_LOG_GROUPS = ['audit', 'system', 'app'] as const;
+
+/** The Session Manager transcript bucket; named so node roles can be granted its objects exactly. */
+export function sessionTranscriptBucketName(
+  application: string,
+  environment: string,
+  account: string,
+  region: string,
+): string {
+  return `${application}-${environment}-${account}-${region}-sessions`.slice(0, 63);
+}

@@ -239,6 +239,43 @@ const FleetSchema = z.strictObject({
   rootVolumeGiB: z.int().min(8, 'must be at least 8 GiB').max(1024, 'must be at most 1024 GiB').default(20),
 });
 
+/** Retention periods CloudWatch Logs accepts that keep logs at least a year (LOG-3). */
+export const LOG_RETENTION_DAYS = [365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+/** Account-level services an environment may create, where they are not enabled already (LOG-5). */
+export const MANAGED_SERVICES = ['guardduty', 'securityhub', 'config'] as const;
+
+const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)$/;
+
+const AuditSchema = z.strictObject({
+  accountTrail: z.boolean({ error: 'must be true or false' }).optional(),
+  logRetentionDays: z
+    .union(
+      LOG_RETENTION_DAYS.map((d) => z.literal(d)),
+      { error: `must be a CloudWatch Logs retention of at least a year: ${LOG_RETENTION_DAYS.join(', ')} (LOG-3)` },
+    )
+    .default(365),
+  manage: z.array(z.enum(MANAGED_SERVICES, { error: `must be one of ${MANAGED_SERVICES.join(', ')}` })).default([]),
+});
+
+const AccessSchema = z.strictObject({
+  adminPrincipals: z
+    .array(
+      z
+        .string()
+        .regex(IAM_PRINCIPAL_ARN, 'must be an IAM principal ARN (arn:aws:iam::<account>:root|role/...|user/...)'),
+    )
+    .optional(),
+  auditorPrincipals: z
+    .array(
+      z
+        .string()
+        .regex(IAM_PRINCIPAL_ARN, 'must be an IAM principal ARN (arn:aws:iam::<account>:root|role/...|user/...)'),
+    )
+    .optional(),
+  maxSessionHours: z.int().min(1, 'must be 1-12 hours').max(12, 'must be 1-12 hours').default(1),
+});
+
 export const EnvironmentSchema = z.strictObject({
   name: z
     .string({ error: 'is required' })
@@ -260,6 +297,8 @@ export const EnvironmentSchema = z.strictObject({
     .min(1, 'needs at least one address for security and operational alarms (LOG-4)'),
   database: DatabaseSchema.prefault({}),
   image: ImageSchema.prefault({}),
+  audit: AuditSchema.prefault({}),
+  access: AccessSchema.prefault({}),
   fleet: FleetSchema.prefault({}),
   backup: BackupSchema.prefault({}),
   tags: z.strictObject({

@@ -252,6 +252,30 @@ function crossChecks(raw: unknown): ConfigIssue[] {
     }
   });
 
+  // One trail and one of each detection service per account (and region): say which environment creates it.
+  const owners = new Map<string, number>();
+  envs.forEach((env, i) => {
+    if (!isObject(env) || typeof env.account !== 'string') return;
+    const audit = isObject(env.audit) ? env.audit : {};
+    const claim = (key: string, what: string, path: PropertyKey[]) => {
+      const prev = owners.get(key);
+      if (prev !== undefined) {
+        add(
+          ['environments', i, ...path],
+          `${what} is already created by environments[${prev}] in account ${env.account}; only one environment per account may create it`,
+        );
+      } else owners.set(key, i);
+    };
+    if (audit.accountTrail === true) claim(`trail:${env.account}`, 'the account trail', ['audit', 'accountTrail']);
+    if (Array.isArray(audit.manage)) {
+      for (const svc of audit.manage)
+        claim(`${svc}:${env.account}:${String(env.region)}`, `${String(svc)} in ${String(env.region)}`, [
+          'audit',
+          'manage',
+        ]);
+    }
+  });
+
   for (let a = 0; a < cidrs.length; a++) {
     for (let b = a + 1; b < cidrs.length; b++) {
       const x = cidrs[a];
@@ -267,6 +291,20 @@ function crossChecks(raw: unknown): ConfigIssue[] {
   return issues;
 }
 
+/** Where no environment of an account says it creates the account trail, the first one does. */
+function withAccountTrailOwners(config: AppConfig): AppConfig {
+  const claimed = new Set(config.environments.filter((e) => e.audit.accountTrail === true).map((e) => e.account));
+  const seen = new Set<string>();
+  return {
+    ...config,
+    environments: config.environments.map((e) => {
+      const owns = e.audit.accountTrail ?? (!claimed.has(e.account) && !seen.has(e.account));
+      seen.add(e.account);
+      return { ...e, audit: { ...e.audit, accountTrail: owns } };
+    }),
+  };
+}
+
 /**
  * Validates a parsed configuration document and returns it with defaults applied.
  *
@@ -277,5 +315,5 @@ export function validateConfig(raw: unknown, source = '(inline)'): AppConfig {
   const parsed = ConfigSchema.safeParse(raw, { reportInput: true });
   const issues = [...(parsed.success ? [] : parsed.error.issues.map((i) => fromZod(i, raw))), ...crossChecks(raw)];
   if (issues.length > 0 || !parsed.success) throw new ConfigError(source, issues);
-  return parsed.data;
+  return withAccountTrailOwners(parsed.data);
 }

@@ -9,6 +9,12 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../compliance/acknowledge';
 import { COMPONENT_TAG, COMPONENTS } from '../config/naming';
 
+/** Where Session Manager transcripts go (LOG-6). */
+export interface SessionLoggingTarget {
+  readonly bucketName: string;
+  readonly key: kms.IKey;
+}
+
 export interface AppFleetProps {
   readonly vpc: ec2.IVpc;
   /** The fleet's security group, reachable only from the ALB (created with the front door). */
@@ -131,6 +137,43 @@ export class AppFleet extends Construct {
       'LOG-4',
       'launch and terminate errors notify the alarm topic; routine launches and terminations (every node is replaced every few days, IMM-3) would bury real alarms',
       'AwsSolutions-AS3',
+    );
+  }
+
+  /**
+   * Lets nodes encrypt sessions and write their transcripts (LOG-6): decrypt
+   * with the session key, put objects under `sessions/` of the transcript bucket.
+   */
+  allowSessionLogging(target: SessionLoggingTarget): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [target.key.keyArn] }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 's3',
+            region: '',
+            account: '',
+            resource: target.bucketName,
+            resourceName: 'sessions/*',
+          }),
+        ],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetEncryptionConfiguration'],
+        resources: [Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: target.bucketName })],
+      }),
+    );
+    acknowledge(
+      this.role,
+      'IAM-2',
+      'session transcripts are new objects under sessions/ of the transcript bucket, named at run time',
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${target.bucketName}/sessions/*]`,
+      `AwsSolutions-IAM5[Resource::arn:aws:s3:::${target.bucketName}/sessions/*]`,
     );
   }
 

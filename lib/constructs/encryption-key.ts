@@ -4,7 +4,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
 /** The classes of data that get a key of their own (DATA-6). */
-export type DataClass = 'logs' | 'database' | 'objects' | 'backups' | 'images' | 'audit' | 'alerts';
+export type DataClass =
+  'logs' | 'database' | 'objects' | 'backups' | 'images' | 'audit' | 'alerts' | 'sessions' | 'posture';
 
 export interface EncryptionKeyProps {
   /** The class of data this key protects; one key per class and region. */

@@ -61,6 +61,13 @@ export interface SecureBucketProps {
    * @default - CloudFormation generates the name
    */
   readonly bucketName?: string;
+  /**
+   * S3 Object Lock with a default retention: objects cannot be deleted or
+   * overwritten before it ends (compliance: by nobody; governance: only with a
+   * special permission).
+   * @default - no Object Lock
+   */
+  readonly objectLock?: { readonly mode: 'governance' | 'compliance'; readonly retention: Duration };
 }
 
 /**
@@ -93,6 +100,12 @@ export class SecureBucket extends Construct {
 
     this.bucket = new s3.Bucket(this, 'Resource', {
       bucketName: props.bucketName,
+      objectLockEnabled: props.objectLock ? true : undefined,
+      objectLockDefaultRetention: props.objectLock
+        ? props.objectLock.mode === 'compliance'
+          ? s3.ObjectLockRetention.compliance(props.objectLock.retention)
+          : s3.ObjectLockRetention.governance(props.objectLock.retention)
+        : undefined,
       encryption: kmsKey ? s3.BucketEncryption.KMS : s3.BucketEncryption.S3_MANAGED,
       encryptionKey: kmsKey,
       bucketKeyEnabled: kmsKey ? true : undefined,

@@ -4,9 +4,10 @@ import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { fleetRoleName, goldenAmiParameterName } from '../config/naming';
+import { FLEET_LOG_GROUPS, fleetLogGroupPrefix, fleetRoleName, goldenAmiParameterName } from '../config/naming';
+import { SecureLogGroup } from '../constructs/secure-log-group';
 import type { EnvironmentConfig } from '../config/schema';
-import { AppFleet } from '../constructs/app-fleet';
+import { AppFleet, type SessionLoggingTarget } from '../constructs/app-fleet';
 import { Rollout } from '../constructs/rollout';
 
 export interface AppStackProps extends StackProps {
@@ -22,6 +23,11 @@ export interface AppStackProps extends StackProps {
   readonly logKey: kms.IKey;
   readonly alarmTopic: sns.ITopic;
   readonly alarmTopicKey: kms.IKey;
+  /**
+   * Where Session Manager writes transcripts, when this environment holds the account's preferences.
+   * @default - nodes get no session-logging grants
+   */
+  readonly sessionLogging?: SessionLoggingTarget;
 }
 
 /** The immutable app fleet and the workflow that replaces it on every new image (IMM-2, IMM-3, IMM-6, IMM-7). */
@@ -52,6 +58,16 @@ export class AppStack extends Stack {
     });
     // Customer uploads are read and written by the app only (it issues the short-lived signed URLs, DATA-2).
     this.fleet.allowObjectReadWrite({ bucketName: props.dataBucketName }, props.dataKey);
+
+    // LOG-3: the CloudWatch agent baked into the image writes to these groups; they exist
+    // before any node does, encrypted and with retention.
+    for (const name of FLEET_LOG_GROUPS) {
+      new SecureLogGroup(this, `FleetLogs-${name}`, {
+        encryptionKey: props.logKey,
+        logGroupName: `${fleetLogGroupPrefix(c.tags.application, c.name)}/${name}`,
+      });
+    }
+    if (props.sessionLogging) this.fleet.allowSessionLogging(props.sessionLogging);
 
     this.rollout = new Rollout(this, 'Rollout', {
       vpc: props.vpc,

@@ -3,7 +3,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { goldenAmiParameterName, keyAliasName } from '../config/naming';
+import { fleetLogGroupPrefix, goldenAmiParameterName, keyAliasName } from '../config/naming';
 import type { EnvironmentConfig } from '../config/schema';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { GoldenImagePipeline } from '../constructs/golden-image';
@@ -41,7 +41,10 @@ export class ImageStack extends Stack {
       vpc: props.vpc,
       parentImage: base.ssmParameter ? `ssm:${base.ssmParameter}` : base.amiId!,
       components: props.components,
-      componentParameters: { 'app-runtime': { AppPort: String(c.ingress.appPort) } },
+      componentParameters: {
+        'app-runtime': { AppPort: String(c.ingress.appPort) },
+        'cloudwatch-agent': { LogGroupPrefix: fleetLogGroupPrefix(app, c.name) },
+      },
       buildInstanceTypes: c.image.buildInstanceTypes,
       buildHourUtc: c.image.buildHourUtc,
       buildIntervalHours: c.image.buildIntervalHours,

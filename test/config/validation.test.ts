@@ -51,6 +51,18 @@ describe('config validation', () => {
     expect(config.environments.filter((e) => e.production).map((e) => e.name)).toEqual(['prod']);
   });
 
+  test('the first environment of each account owns its trail unless one says so', () => {
+    const c = structuredClone(validConfig()) as unknown as Mutable;
+    c.environments[1].account = '111111111111';
+    c.environments[1].vpcCidr = '10.9.0.0/16';
+    (c.environments[1].ingress as Record<string, unknown>).certificate = {
+      arn: 'arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-4000-8000-000000000001',
+    };
+    expect(validateConfig(c).environments.map((e) => e.audit.accountTrail)).toEqual([true, false]);
+    c.environments[1].audit = { accountTrail: true };
+    expect(validateConfig(c).environments.map((e) => e.audit.accountTrail)).toEqual([false, true]);
+  });
+
   test('a valid config passes and gets defaults', () => {
     const config = validateConfig(validConfig());
     const ingress = config.environments[0].ingress;
@@ -158,6 +170,58 @@ describe('config validation', () => {
       /ingress\.appPort: must be an unprivileged port, 1024-65535 \(got 80\)/,
     ],
     ['no hosts', (c) => (dev(c).ingress.hosts = []), /ingress\.hosts: needs at least one host/],
+    [
+      'two environments of one account both creating the account trail',
+      (c) => {
+        c.environments[1].account = '111111111111';
+        c.environments[1].vpcCidr = '10.9.0.0/16';
+        (c.environments[1].ingress as Record<string, unknown>).certificate = {
+          arn: 'arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-4000-8000-000000000001',
+        };
+        dev(c).audit = { accountTrail: true };
+        c.environments[1].audit = { accountTrail: true };
+      },
+      /environments\[1\]\(prod\)\.audit\.accountTrail: the account trail is already created by environments\[0\] in account 111111111111; only one environment per account may create it/,
+    ],
+    [
+      'two environments of one account and region both creating GuardDuty',
+      (c) => {
+        c.environments[1].account = '111111111111';
+        c.environments[1].vpcCidr = '10.9.0.0/16';
+        (c.environments[1].ingress as Record<string, unknown>).certificate = {
+          arn: 'arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-4000-8000-000000000001',
+        };
+        dev(c).audit = { manage: ['guardduty'] };
+        c.environments[1].audit = { manage: ['guardduty'] };
+      },
+      /environments\[1\]\(prod\)\.audit\.manage: guardduty in eu-west-1 is already created by environments\[0\]/,
+    ],
+    [
+      'an unknown detection service',
+      (c) => (dev(c).audit = { manage: ['macie'] }),
+      /audit\.manage\[0\]: must be one of guardduty, securityhub, config \(got "macie"\)/,
+    ],
+    [
+      'log retention under a year',
+      (c) => (dev(c).audit = { logRetentionDays: 90 }),
+      /audit\.logRetentionDays: must be a CloudWatch Logs retention of at least a year: 365, 400.*\(LOG-3\) \(got 90\)/,
+    ],
+    [
+      'a log retention CloudWatch does not accept',
+      (c) => (dev(c).audit = { logRetentionDays: 500 }),
+      /audit\.logRetentionDays: must be a CloudWatch Logs retention/,
+    ],
+    [
+      'a malformed admin principal',
+      (c) => (dev(c).access = { adminPrincipals: ['alice'] }),
+      /access\.adminPrincipals\[0\]: must be an IAM principal ARN.*got "alice"/,
+    ],
+    [
+      'sessions longer than 12 hours',
+      (c) => (dev(c).access = { maxSessionHours: 24 }),
+      /access\.maxSessionHours: must be 1-12 hours \(got 24\)/,
+    ],
+
     [
       'node lifetime over a week',
       (c) => (dev(c).fleet = { maxInstanceLifetimeDays: 10 }),
