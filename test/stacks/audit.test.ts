@@ -214,9 +214,9 @@ test('LOG-3: a log group without a customer key fails synthesis', () => {
 test('LOG-3: the policy sets the configured retention on encrypted groups', () => {
   const stack = new Stack(newTestApp(), 'S');
   new logs.LogGroup(stack, 'Encrypted', { encryptionKey: new kms.Key(stack, 'K') });
-  Aspects.of(stack).add(new LogGroupPolicy(731));
+  Aspects.of(stack).add(new LogGroupPolicy(545));
   newTestAppSynth(stack);
-  expect((stack.node.findChild('Encrypted').node.defaultChild as logs.CfnLogGroup).retentionInDays).toBe(731);
+  expect((stack.node.findChild('Encrypted').node.defaultChild as logs.CfnLogGroup).retentionInDays).toBe(545);
 });
 
 function newTestAppSynth(stack: Stack) {
