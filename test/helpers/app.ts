@@ -86,3 +86,18 @@ export function resourcesOf(
 ): [string, { Properties?: Record<string, unknown>; [k: string]: unknown }][] {
   return Object.entries(template.findResources(type));
 }
+
+/** A resource's properties, loosely typed: tests read CloudFormation JSON. */
+export type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The properties of every resource of a type. */
+export function props(template: Template, type: string): Props[] {
+  return resourcesOf(template, type).map(([, r]) => r.Properties as Props);
+}
+
+/** The properties of the one resource of a type; fails if there is not exactly one. */
+export function only(template: Template, type: string): Props {
+  const all = props(template, type);
+  expect(all).toHaveLength(1);
+  return all[0];
+}

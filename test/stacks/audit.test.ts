@@ -10,7 +10,7 @@ import { CONFIG_RULES, GUARDDUTY_FEATURES, SECURITY_HUB_STANDARDS } from '../../
 import { SECURITY_EVENT_PATTERNS } from '../../lib/constructs/security-alarms';
 import { SESSION_PREFERENCES_DOCUMENT } from '../../lib/constructs/session-logging';
 import { TRAIL_RETENTION_DAYS } from '../../lib/constructs/audit-trail';
-import { newTestApp, resourcesOf, synthConfig, type Synthesized } from '../helpers/app';
+import { newTestApp, only, props, type Props, resourcesOf, synthConfig, type Synthesized } from '../helpers/app';
 
 const config = loadConfig();
 let synth: Synthesized;
@@ -18,13 +18,6 @@ beforeAll(() => {
   synth = synthConfig(config, { nag: false });
 });
 
-type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const props = (t: Template, type: string): Props[] => resourcesOf(t, type).map(([, r]) => r.Properties as Props);
-const only = (t: Template, type: string): Props => {
-  const all = props(t, type);
-  expect(all).toHaveLength(1);
-  return all[0];
-};
 const stageOf = (name: string) => synth.stages.find((s) => s.stageName === name)!;
 
 describe.each(config.environments.map((e) => [e.name, e] as const))('audit of %s', (name, env) => {

@@ -3,7 +3,7 @@ import { loadConfig } from '../../lib/config/load';
 import { COMPONENT_TAG, goldenAmiParameterName, keyAliasName } from '../../lib/config/naming';
 import { loadComponents } from '../../lib/images/components';
 import { REFRESH_EVENTS } from '../../lib/constructs/rollout';
-import { resourcesOf, synthConfig, type Synthesized } from '../helpers/app';
+import { only, props, type Props, resourcesOf, synthConfig, type Synthesized } from '../helpers/app';
 
 const config = loadConfig();
 const components = loadComponents();
@@ -11,14 +11,6 @@ let synth: Synthesized;
 beforeAll(() => {
   synth = synthConfig(config, { nag: false });
 });
-
-type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const props = (t: Template, type: string): Props[] => resourcesOf(t, type).map(([, r]) => r.Properties as Props);
-const only = (t: Template, type: string): Props => {
-  const all = props(t, type);
-  expect(all).toHaveLength(1);
-  return all[0];
-};
 
 describe.each(config.environments.map((e) => [e.name, e] as const))('immutable compute of %s', (name, env) => {
   let image: Template;

@@ -2,21 +2,13 @@ import { type Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../lib/config/load';
 import { drBackupVaultName, drReplicaBucketName, fleetRoleName, keyAliasName } from '../../lib/config/naming';
 import { DB_LOG_EXPORTS } from '../../lib/constructs/database';
-import { resourcesOf, synthConfig, type Synthesized } from '../helpers/app';
+import { only, props, type Props, resourcesOf, synthConfig, type Synthesized } from '../helpers/app';
 
 const config = loadConfig();
 let synth: Synthesized;
 beforeAll(() => {
   synth = synthConfig(config, { nag: false });
 });
-
-type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const props = (t: Template, type: string): Props[] => resourcesOf(t, type).map(([, r]) => r.Properties as Props);
-const only = (t: Template, type: string): Props => {
-  const all = props(t, type);
-  expect(all).toHaveLength(1);
-  return all[0];
-};
 
 describe.each(config.environments.map((e) => [e.name, e] as const))('data tier of %s', (name, env) => {
   let data: Template;
