@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Tags } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -6,6 +6,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from '../compliance/acknowledge';
+import { COMPONENT_TAG, COMPONENTS } from '../config/naming';
 
 /** A hostname and the path patterns on it that reach the fleet. */
 export interface Route {
@@ -69,6 +70,8 @@ export class PublicEntry extends Construct {
       description: 'Public ALB: HTTPS (and HTTP redirect) from the internet, out only to the fleet',
       allowAllOutbound: false,
     });
+    // The operations CLI recognises the one group allowed to face the internet by this tag.
+    Tags.of(this.securityGroup).add(COMPONENT_TAG, COMPONENTS.entry);
     this.securityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS from the internet (NET-2)');
     if (props.httpRedirect) {
       this.securityGroup.addIngressRule(

@@ -91,11 +91,16 @@ async function notify(c: RolloutClients, s: RolloutSettings, subject: string, me
   await c.sns.send(new PublishCommand({ TopicArn: s.topicArn, Subject: subject.slice(0, 99), Message: message }));
 }
 
-/** Starts a refresh unless one is running; a running one means "later", not an error. */
+/**
+ * Starts a refresh unless one is running; a running one means "later", not an
+ * error. The refresh names its desired launch template version: AWS allows
+ * automatic rollback only for a refresh with a desired configuration.
+ */
 export async function startRefreshIfIdle(
   c: RolloutClients,
   s: RolloutSettings,
   version: string,
+  launchTemplateId: string,
 ): Promise<RolloutResult> {
   const running = await activeRefresh(c, s);
   if (running) {
@@ -110,6 +115,7 @@ export async function startRefreshIfIdle(
       new StartInstanceRefreshCommand({
         AutoScalingGroupName: s.autoScalingGroupName,
         Strategy: 'Rolling',
+        DesiredConfiguration: { LaunchTemplate: { LaunchTemplateId: launchTemplateId, Version: version } },
         Preferences: refreshPreferences(s.instanceWarmupSeconds),
       }),
     );
@@ -155,7 +161,7 @@ export async function rollOutLatestImage(c: RolloutClients, s: RolloutSettings):
     }),
   );
 
-  const result = await startRefreshIfIdle(c, s, newVersion);
+  const result = await startRefreshIfIdle(c, s, newVersion, launchTemplateId);
   await notify(
     c,
     s,
@@ -182,8 +188,8 @@ export async function followUpRefresh(c: RolloutClients, s: RolloutSettings, sta
       ? `The fleet ${s.autoScalingGroupName} finished an instance refresh.`
       : `The instance refresh of ${s.autoScalingGroupName} ended as ${status}; with automatic rollback the group is back on its previous launch template version. Investigate before the next image.`,
   );
-  const { group, version } = await describeGroup(c, s);
+  const { group, launchTemplateId, version } = await describeGroup(c, s);
   const stale = (group.Instances ?? []).filter((i) => i.LaunchTemplate?.Version !== version);
   if (stale.length === 0) return { action: 'none', reason: `every instance runs launch template version ${version}` };
-  return startRefreshIfIdle(c, s, version);
+  return startRefreshIfIdle(c, s, version, launchTemplateId);
 }

@@ -107,6 +107,7 @@ describe('rollout (IMM-2, IMM-4)', () => {
     expect(calls.find((c) => c.name === 'StartInstanceRefreshCommand')!.input).toEqual({
       AutoScalingGroupName: 'fleet',
       Strategy: 'Rolling',
+      DesiredConfiguration: { LaunchTemplate: { LaunchTemplateId: 'lt-1', Version: '4' } },
       Preferences: expect.objectContaining({
         MinHealthyPercentage: 100,
         MaxHealthyPercentage: 200,

@@ -55,6 +55,13 @@ describe.each(config.environments.map((e) => [e.name, e] as const))('front door 
     );
   });
 
+  test('NET-2: the ALB security group is tagged for the operations CLI', () => {
+    const sg = resourcesOf(t, 'AWS::EC2::SecurityGroup').find(([, g]) =>
+      String(g.Properties!.GroupDescription).startsWith('Public ALB'),
+    )!;
+    expect(sg[1].Properties!.Tags).toEqual(expect.arrayContaining([{ Key: 'saas:component', Value: 'public-entry' }]));
+  });
+
   test('NET-2: the ALB may only send traffic to the fleet, on the app port', () => {
     const sg = resourcesOf(t, 'AWS::EC2::SecurityGroup').find(([, g]) =>
       String(g.Properties!.GroupDescription).startsWith('Public ALB'),

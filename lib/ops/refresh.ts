@@ -1,0 +1,402 @@
+import {
+  type AutoScalingClient,
+  type AutoScalingGroup,
+  DescribeInstanceRefreshesCommand,
+  type InstanceRefresh,
+  paginateDescribeInstanceRefreshes,
+  type RefreshPreferences,
+  StartInstanceRefreshCommand,
+  UpdateAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
+import {
+  CreateLaunchTemplateVersionCommand,
+  type EC2Client,
+  type LaunchTemplateVersion,
+  paginateDescribeLaunchTemplateVersions,
+} from '@aws-sdk/client-ec2';
+import type { EnvironmentConfig } from '../config/schema';
+import type { OpsClients } from './clients';
+import { describeAwsError, EXIT, type ExitCode, OperationError } from './errors';
+import { findFleet, type LaunchTemplateRef, launchTemplateOf } from './fleet';
+
+/**
+ * OPS-2: replace every node of the fleet (rotate) or put it back on the
+ * previous image (rollback) with an instance refresh that keeps full capacity
+ * (launch before terminate) and rolls itself back if the new nodes fail.
+ */
+
+/** Refresh states in which another refresh cannot start. */
+export const ACTIVE_REFRESH_STATUSES: readonly string[] = [
+  'Pending',
+  'InProgress',
+  'Cancelling',
+  'RollbackInProgress',
+  'Baking',
+];
+/** States a refresh ends in; only `Successful` is a success. */
+export const FINAL_REFRESH_STATUSES: readonly string[] = [
+  'Successful',
+  'Failed',
+  'Cancelled',
+  'RollbackSuccessful',
+  'RollbackFailed',
+];
+
+export const DEFAULT_POLL_SECONDS = 15;
+/**
+ * Launch template versions are read in windows of this many version numbers,
+ * newest first: the nearest earlier image is usually a few versions back, and
+ * some emulators (moto) silently cap a page at 15 versions without a NextToken.
+ */
+export const VERSION_WINDOW = 10;
+/** Rollback versions say which image they moved away from, so a second rollback never returns to it. */
+const ROLLBACK_NOTE = /^ops rollback: .*\breplaces (ami-[0-9a-f]+)/;
+
+export interface RefreshIo {
+  /** One line of progress (stdout). */
+  readonly log: (line: string) => void;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly now: () => Date;
+}
+
+export interface RefreshOptions {
+  /** Follow the refresh until it ends. @default true */
+  readonly wait?: boolean;
+  /** @default 15 */
+  readonly pollSeconds?: number;
+  /** Print the plan and change nothing. @default false */
+  readonly dryRun?: boolean;
+}
+
+/**
+ * Every node is replaced (no skipping of matching ones: rotate exists to
+ * rebuild nodes on the same image, IMM-3), capacity never drops below 100%
+ * because new nodes launch before old ones terminate, and a failed refresh
+ * rolls back by itself.
+ */
+export function refreshPreferences(instanceWarmupSeconds: number): RefreshPreferences {
+  return {
+    MinHealthyPercentage: 100,
+    MaxHealthyPercentage: 200,
+    AutoRollback: true,
+    SkipMatching: false,
+    InstanceWarmup: instanceWarmupSeconds,
+    ScaleInProtectedInstances: 'Refresh',
+    StandbyInstances: 'Terminate',
+  };
+}
+
+/** The group's refresh that is still running, if any. */
+export async function activeRefresh(
+  autoscaling: AutoScalingClient,
+  groupName: string,
+): Promise<InstanceRefresh | undefined> {
+  const input = { AutoScalingGroupName: groupName };
+  for await (const page of paginateDescribeInstanceRefreshes({ client: autoscaling }, input)) {
+    const active = (page.InstanceRefreshes ?? []).find((r) => ACTIVE_REFRESH_STATUSES.includes(r.Status ?? ''));
+    if (active) return active;
+  }
+  return undefined;
+}
+
+function refusal(groupName: string, r: InstanceRefresh): OperationError {
+  const since = r.StartTime ? ` since ${r.StartTime.toISOString()}` : '';
+  const pct = r.PercentageComplete !== undefined ? `, ${r.PercentageComplete}% done` : '';
+  return new OperationError(
+    `instance refresh ${r.InstanceRefreshId} of ${groupName} is ${r.Status}${since}${pct}; only one refresh can run at a time. ` +
+      `Wait for it to end, or cancel it (aws autoscaling cancel-instance-refresh --auto-scaling-group-name ${groupName}), then run again`,
+  );
+}
+
+async function refuseIfActive(autoscaling: AutoScalingClient, groupName: string): Promise<void> {
+  const running = await activeRefresh(autoscaling, groupName);
+  if (running) throw refusal(groupName, running);
+}
+
+/** Starts the refresh; losing a race with another refresh is the same refusal as finding one. */
+export async function startRefresh(
+  autoscaling: AutoScalingClient,
+  groupName: string,
+  lt: LaunchTemplateRef,
+  instanceWarmupSeconds: number,
+): Promise<string> {
+  try {
+    const out = await autoscaling.send(
+      new StartInstanceRefreshCommand({
+        AutoScalingGroupName: groupName,
+        Strategy: 'Rolling',
+        // Automatic rollback is only available when the refresh names a desired configuration.
+        DesiredConfiguration: { LaunchTemplate: { LaunchTemplateId: lt.launchTemplateId, Version: lt.version } },
+        Preferences: refreshPreferences(instanceWarmupSeconds),
+      }),
+    );
+    if (!out.InstanceRefreshId) throw new OperationError(`StartInstanceRefresh on ${groupName} returned no refresh ID`);
+    return out.InstanceRefreshId;
+  } catch (e) {
+    if ((e as { name?: string }).name === 'InstanceRefreshInProgressFault') {
+      throw new OperationError(
+        `another instance refresh of ${groupName} started first (${(e as Error).message}); wait for it to end, then run again`,
+      );
+    }
+    throw e;
+  }
+}
+
+function progressLine(r: InstanceRefresh): string {
+  const parts = [r.Status ?? 'Unknown'];
+  if (r.PercentageComplete !== undefined) parts.push(`${r.PercentageComplete}%`);
+  if (r.InstancesToUpdate !== undefined) parts.push(`${r.InstancesToUpdate} instance(s) to update`);
+  const line = parts.join(', ');
+  return r.StatusReason ? `${line}: ${r.StatusReason}` : line;
+}
+
+/** Polls one refresh until it reaches a final state, printing each change of progress. */
+export async function followRefresh(
+  autoscaling: AutoScalingClient,
+  groupName: string,
+  refreshId: string,
+  pollSeconds: number,
+  io: RefreshIo,
+): Promise<InstanceRefresh> {
+  let previous = '';
+  let unseen = 0;
+  for (;;) {
+    const out = await autoscaling.send(
+      new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: groupName, InstanceRefreshIds: [refreshId] }),
+    );
+    const refresh = (out.InstanceRefreshes ?? []).find((r) => r.InstanceRefreshId === refreshId);
+    if (refresh) {
+      unseen = 0;
+      const line = progressLine(refresh);
+      if (line !== previous) io.log(`${io.now().toISOString().slice(11, 19)}Z  ${line}`);
+      previous = line;
+      if (FINAL_REFRESH_STATUSES.includes(refresh.Status ?? '')) return refresh;
+    } else if (++unseen > 5) {
+      // A just-started refresh can take a moment to be listed; after that, its absence is an error.
+      throw new OperationError(`instance refresh ${refreshId} of ${groupName} is not listed any more`);
+    }
+    await io.sleep(pollSeconds * 1000);
+  }
+}
+
+/** Anything but `Successful` is an {@link OperationError} that says what happened to the fleet. */
+function assertSucceeded(groupName: string, r: InstanceRefresh): void {
+  if (r.Status === 'Successful') return;
+  const reason = r.StatusReason ? ` (${r.StatusReason})` : '';
+  const what: Record<string, string> = {
+    Failed: 'failed',
+    Cancelled: 'was cancelled',
+    RollbackSuccessful: 'failed and was rolled back: the fleet runs its previous configuration again',
+    RollbackFailed: `failed and so did its rollback; check the group's activity (aws autoscaling describe-scaling-activities --auto-scaling-group-name ${groupName})`,
+  };
+  throw new OperationError(
+    `instance refresh ${r.InstanceRefreshId} of ${groupName} ${what[r.Status ?? ''] ?? `ended ${r.Status}`}${reason}`,
+  );
+}
+
+async function refreshAndFollow(
+  autoscaling: AutoScalingClient,
+  group: AutoScalingGroup,
+  lt: LaunchTemplateRef,
+  env: EnvironmentConfig,
+  options: RefreshOptions,
+  io: RefreshIo,
+): Promise<ExitCode> {
+  const name = group.AutoScalingGroupName!;
+  const id = await startRefresh(autoscaling, name, lt, env.fleet.instanceWarmupSeconds);
+  io.log(
+    `started instance refresh ${id} of ${name} on launch template ${lt.launchTemplateId} version ${lt.version} ` +
+      `(min healthy 100%, max healthy 200%: new nodes launch before old ones terminate; automatic rollback on)`,
+  );
+  if (options.wait === false) {
+    io.log(
+      `not waiting (--no-wait); follow it with: aws autoscaling describe-instance-refreshes --auto-scaling-group-name ${name} --instance-refresh-ids ${id}`,
+    );
+    return EXIT.ok;
+  }
+  const end = await followRefresh(autoscaling, name, id, options.pollSeconds ?? DEFAULT_POLL_SECONDS, io);
+  assertSucceeded(name, end);
+  io.log(`instance refresh ${id} succeeded: every node of ${name} runs launch template version ${lt.version}`);
+  return EXIT.ok;
+}
+
+/** Replaces every node of the fleet on the launch template version it already uses. */
+export async function rotate(
+  clients: OpsClients,
+  env: EnvironmentConfig,
+  options: RefreshOptions,
+  io: RefreshIo,
+): Promise<ExitCode> {
+  const group = await findFleet(clients.autoscaling, env);
+  const name = group.AutoScalingGroupName!;
+  const lt = launchTemplateOf(group);
+  if (options.dryRun) {
+    await planCheck(clients.autoscaling, name, io);
+    io.log(
+      `dry run: would start an instance refresh of ${name} on launch template ${lt.launchTemplateId} version ${lt.version}, replacing every node`,
+    );
+    return EXIT.ok;
+  }
+  await refuseIfActive(clients.autoscaling, name);
+  return refreshAndFollow(clients.autoscaling, group, lt, env, options, io);
+}
+
+/** In a dry run a running refresh is reported as the refusal it would cause; a failed look is only a warning. */
+async function planCheck(autoscaling: AutoScalingClient, groupName: string, io: RefreshIo): Promise<void> {
+  let running: InstanceRefresh | undefined;
+  try {
+    running = await activeRefresh(autoscaling, groupName);
+  } catch (e) {
+    const why = describeAwsError(e, 'the Auto Scaling endpoint').message;
+    io.log(`warning: could not check for a running instance refresh (${why}); the real run checks again`);
+    return;
+  }
+  if (running) throw refusal(groupName, running);
+}
+
+export interface RollbackTarget {
+  readonly version: number;
+  readonly imageId: string;
+}
+
+function replacedImage(description: string | undefined): string | undefined {
+  return ROLLBACK_NOTE.exec(description ?? '')?.[1];
+}
+
+/**
+ * The newest version in `versions` whose image is usable and not rejected.
+ * Versions are considered newest first; each rollback note met on the way
+ * rejects the image it moved away from for the older versions.
+ */
+export function pickRollbackTarget(
+  versions: readonly LaunchTemplateVersion[],
+  rejected: Set<string>,
+): RollbackTarget | undefined {
+  const newestFirst = [...versions].sort((a, b) => (b.VersionNumber ?? 0) - (a.VersionNumber ?? 0));
+  for (const v of newestFirst) {
+    const image = v.LaunchTemplateData?.ImageId;
+    // Only a literal AMI ID can be rolled back to automatically ("resolve:ssm:..." cannot).
+    if (image && /^ami-[0-9a-f]+$/.test(image) && !rejected.has(image) && v.VersionNumber !== undefined) {
+      return { version: v.VersionNumber, imageId: image };
+    }
+    const replaced = replacedImage(v.VersionDescription);
+    if (replaced) rejected.add(replaced);
+  }
+  return undefined;
+}
+
+async function describeVersions(
+  ec2: EC2Client,
+  input: { LaunchTemplateId: string; Versions?: string[]; MinVersion?: string; MaxVersion?: string },
+): Promise<LaunchTemplateVersion[]> {
+  const versions: LaunchTemplateVersion[] = [];
+  for await (const page of paginateDescribeLaunchTemplateVersions({ client: ec2 }, input)) {
+    versions.push(...(page.LaunchTemplateVersions ?? []));
+  }
+  return versions;
+}
+
+/**
+ * The version before `current` whose image differs from the current one (and
+ * from any image an earlier rollback moved away from), looking back window by
+ * window.
+ */
+export async function findRollbackTarget(
+  ec2: EC2Client,
+  launchTemplateId: string,
+  current: LaunchTemplateVersion,
+): Promise<RollbackTarget | undefined> {
+  const currentImage = current.LaunchTemplateData?.ImageId;
+  const rejected = new Set<string>(currentImage ? [currentImage] : []);
+  const replaced = replacedImage(current.VersionDescription);
+  if (replaced) rejected.add(replaced);
+  for (let max = (current.VersionNumber ?? 1) - 1; max >= 1; max -= VERSION_WINDOW) {
+    const min = Math.max(1, max - VERSION_WINDOW + 1);
+    const window = await describeVersions(ec2, {
+      LaunchTemplateId: launchTemplateId,
+      MinVersion: String(min),
+      MaxVersion: String(max),
+    });
+    const found = pickRollbackTarget(window, rejected);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Points the fleet at the previous known-good image and replaces every node.
+ *
+ * The new launch template version copies the current one and changes only the
+ * image, so a rollback never undoes a hardening change a deploy made since
+ * (metadata options, volumes, instance profile).
+ */
+export async function rollback(
+  clients: OpsClients,
+  env: EnvironmentConfig,
+  options: RefreshOptions,
+  io: RefreshIo,
+): Promise<ExitCode> {
+  const group = await findFleet(clients.autoscaling, env);
+  const name = group.AutoScalingGroupName!;
+  const lt = launchTemplateOf(group);
+  if (!options.dryRun) await refuseIfActive(clients.autoscaling, name);
+
+  const [current] = await describeVersions(clients.ec2, {
+    LaunchTemplateId: lt.launchTemplateId,
+    Versions: [lt.version],
+  });
+  const currentImage = current?.LaunchTemplateData?.ImageId;
+  if (!current || !currentImage) {
+    throw new OperationError(
+      `launch template ${lt.launchTemplateId} version ${lt.version} (used by ${name}) was not found or names no image`,
+    );
+  }
+  const target = await findRollbackTarget(clients.ec2, lt.launchTemplateId, current);
+  if (!target) {
+    throw new OperationError(
+      `no version of launch template ${lt.launchTemplateId} before ${lt.version} has an image other than ${currentImage}; there is nothing to roll back to`,
+    );
+  }
+  const plan = `image ${target.imageId} (of version ${target.version}) replaces ${currentImage} (of version ${lt.version})`;
+  if (options.dryRun) {
+    await planCheck(clients.autoscaling, name, io);
+    io.log(
+      `dry run: would create a version of launch template ${lt.launchTemplateId} from version ${lt.version} in which ${plan}, point ${name} at it and replace every node`,
+    );
+    return EXIT.ok;
+  }
+
+  const created = await clients.ec2.send(
+    new CreateLaunchTemplateVersionCommand({
+      LaunchTemplateId: lt.launchTemplateId,
+      SourceVersion: lt.version,
+      VersionDescription: `ops rollback: ${target.imageId} (version ${target.version}) replaces ${currentImage}`,
+      LaunchTemplateData: { ImageId: target.imageId },
+    }),
+  );
+  const version = created.LaunchTemplateVersion?.VersionNumber;
+  if (version === undefined) {
+    throw new OperationError(`CreateLaunchTemplateVersion on ${lt.launchTemplateId} returned no version number`);
+  }
+  const next: LaunchTemplateRef = { launchTemplateId: lt.launchTemplateId, version: String(version) };
+  io.log(`created launch template ${next.launchTemplateId} version ${next.version}: ${plan}`);
+  // The group launches the old image at once, also for scale-outs during the refresh.
+  await clients.autoscaling.send(
+    new UpdateAutoScalingGroupCommand({
+      AutoScalingGroupName: name,
+      LaunchTemplate: { LaunchTemplateId: next.launchTemplateId, Version: next.version },
+    }),
+  );
+  io.log(`${name} now launches launch template version ${next.version}`);
+  try {
+    return await refreshAndFollow(clients.autoscaling, group, next, env, options, io);
+  } catch (e) {
+    // The group was switched before the refresh, so a failed refresh leaves it on the rollback version.
+    if (e instanceof OperationError) {
+      throw new OperationError(
+        `${e.message}; ${name} stays on launch template version ${next.version} (image ${target.imageId}) for new nodes`,
+      );
+    }
+    throw e;
+  }
+}

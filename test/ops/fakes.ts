@@ -1,0 +1,72 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { OpsClients } from '../../lib/ops/clients';
+
+/**
+ * Hand-written fakes of the SDK clients: real client objects (the SDK
+ * paginators check `instanceof`) whose `send` answers from a table of
+ * handlers keyed by command name, e.g. `DescribeInstancesCommand`.
+ */
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Handler = (input: any, call: number) => unknown;
+export type Handlers = Partial<Record<string, Handler>>;
+
+export interface Call {
+  readonly command: string;
+  readonly input: Record<string, unknown>;
+}
+
+export interface FakeClients extends OpsClients {
+  /** Every command sent, in order. */
+  readonly calls: Call[];
+  /** The inputs of one command, in order. */
+  inputs(command: string): Record<string, unknown>[];
+}
+
+/** An error shaped like the SDK's service exceptions. */
+export function awsError(name: string, message = name, attempts = 1): Error {
+  return Object.assign(new Error(message), { name, $metadata: { attempts, httpStatusCode: 400 } });
+}
+
+export const ACCOUNT = '123456789012';
+
+// The SDK's notice that releases after January 2027 need Node 22 would be printed once per test file.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+/** Clients whose commands are answered by `handlers`; an unexpected command fails the test loudly. */
+export function fakeClients(handlers: Handlers, region = 'eu-west-1'): FakeClients {
+  const calls: Call[] = [];
+  const counts = new Map<string, number>();
+  const config = { region, credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' } };
+  const all: Handlers = {
+    GetCallerIdentityCommand: () => ({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/tester` }),
+    ...handlers,
+  };
+  const fake = <T extends { send: unknown }>(client: T): T => {
+    const send = async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+      const name = command.constructor.name;
+      // A copy: the SDK paginators reuse and mutate one input object across pages.
+      calls.push({ command: name, input: { ...command.input } });
+      const n = (counts.get(name) ?? 0) + 1;
+      counts.set(name, n);
+      const handler = all[name];
+      if (!handler) throw new Error(`fake AWS: unexpected ${name} ${JSON.stringify(command.input)}`);
+      return handler(command.input, n);
+    };
+    return Object.assign(client, { send });
+  };
+  return {
+    region,
+    autoscaling: fake(new AutoScalingClient(config)),
+    cloudtrail: fake(new CloudTrailClient(config)),
+    ec2: fake(new EC2Client(config)),
+    ssm: fake(new SSMClient(config)),
+    sts: fake(new STSClient(config)),
+    calls,
+    inputs: (command) => calls.filter((c) => c.command === command).map((c) => c.input),
+  };
+}
