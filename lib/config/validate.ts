@@ -164,10 +164,10 @@ function crossChecks(raw: unknown): ConfigIssue[] {
     const backup = isObject(env.backup) ? env.backup : {};
     const twice = typeof backup.twiceDailyRetentionDays === 'number' ? backup.twiceDailyRetentionDays : 35;
     const daily = typeof backup.dailyRetentionDays === 'number' ? backup.dailyRetentionDays : 365;
-    if (daily < twice) {
+    if (daily <= twice) {
       add(
         at('backup', 'dailyRetentionDays'),
-        `is ${daily}, shorter than twiceDailyRetentionDays ${twice}; daily backups must be kept at least as long`,
+        `is ${daily}, not longer than twiceDailyRetentionDays ${twice}; daily backups must be kept longer (the vault lock needs a maximum above its minimum)`,
       );
     }
 

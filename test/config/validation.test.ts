@@ -171,6 +171,11 @@ describe('config validation', () => {
     ],
     ['no hosts', (c) => (dev(c).ingress.hosts = []), /ingress\.hosts: needs at least one host/],
     [
+      'daily backups kept as long as the 12-hour ones',
+      (c) => (dev(c).backup = { twiceDailyRetentionDays: 30, dailyRetentionDays: 30 }),
+      /backup\.dailyRetentionDays: is 30, not longer than twiceDailyRetentionDays 30/,
+    ],
+    [
       'two environments of one account both creating the account trail',
       (c) => {
         c.environments[1].account = '111111111111';
@@ -423,7 +428,7 @@ describe('config validation', () => {
     [
       'daily backups kept shorter than the 12-hour ones',
       (c) => (dev(c).backup = { twiceDailyRetentionDays: 60, dailyRetentionDays: 30 }),
-      /backup\.dailyRetentionDays: is 30, shorter than twiceDailyRetentionDays 60/,
+      /backup\.dailyRetentionDays: is 30, not longer than twiceDailyRetentionDays 60/,
     ],
   ])('rejects %s', (_name, mutate, expected) => {
     const problems = problemsOf(mutate);
