@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm run synth [-- -c config=path]: synthesizes every environment offline into
 # cdk.out/ with the four cdk-nag packs (any unacknowledged error fails), then
-# runs cfn-lint over every template (any error fails).
+# runs cfn-lint over every template (any error fails), then writes the
+# evidence report to cdk.out/evidence/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -rf cdk.out
@@ -9,3 +10,5 @@ rm -rf cdk.out
 # every template right after, against the same schema and more.
 CDK_VALIDATION=false npx --no-install cdk synth --quiet "$@" '**'
 bash scripts/lint-templates.sh cdk.out
+# The auditor evidence report (SDLC-4); fails if any control is FAIL for a production environment.
+node --import tsx scripts/evidence.ts cdk.out

@@ -1,0 +1,90 @@
+import type { ControlId } from '../controls';
+import { show } from './template';
+import type { CheckContext, CheckResult, EvidenceRow, ResourceRef } from './types';
+
+/**
+ * Gathers the evidence of one control and computes its status from it: FAIL
+ * if any row is not ok or any requirement is missing, MANUAL if part of the
+ * control can only be seen in the running account, PASS otherwise. The code
+ * that builds the templates never declares a status.
+ */
+export class Collector {
+  readonly rows: EvidenceRow[] = [];
+  readonly problems: string[] = [];
+  private readonly manualNotes: string[] = [];
+
+  constructor(readonly ctx: CheckContext) {}
+
+  /**
+   * Records one value of one resource and whether it meets the control.
+   * `path` is relative to the resource (`Properties.X`, `DeletionPolicy`).
+   */
+  check(ref: ResourceRef, path: string, value: unknown, ok: boolean, expected: string): boolean {
+    this.rows.push({
+      stack: ref.stack.stackName,
+      logicalId: ref.logicalId,
+      type: ref.resource.Type,
+      path,
+      value: show(value),
+      expected,
+      ok,
+    });
+    if (!ok)
+      this.problems.push(`${ref.stack.stackName}/${ref.logicalId} ${path} is ${show(value)}; expected ${expected}`);
+    return ok;
+  }
+
+  /** A row about something other than a resource property (a stack's manifest entry, a nag pack). */
+  fact(row: Omit<EvidenceRow, 'value'> & { readonly value: unknown }, problem?: string): boolean {
+    this.rows.push({ ...row, value: show(row.value) });
+    if (!row.ok)
+      this.problems.push(
+        problem ?? `${row.stack}/${row.logicalId} ${row.path} is ${show(row.value)}; expected ${row.expected}`,
+      );
+    return row.ok;
+  }
+
+  /** Fails the control with a reason that has no single resource (e.g. "no load balancer"). */
+  problem(message: string): void {
+    this.problems.push(message);
+  }
+
+  /** Fails the control when a list of resources it depends on is empty: removing a control must not pass. */
+  requireSome<T>(items: readonly T[], what: string): items is readonly [T, ...T[]] {
+    if (items.length === 0) this.problems.push(`no ${what} in the templates of ${this.ctx.environment}`);
+    return items.length > 0;
+  }
+
+  /** Part of the control is true or false only in the running account; says how to check it. */
+  manual(note: string): void {
+    this.manualNotes.push(note);
+  }
+
+  get failed(): boolean {
+    return this.problems.length > 0;
+  }
+
+  finish(control: ControlId, verified: string, pointer?: string): CheckResult {
+    const unique = [...new Set(this.problems)];
+    if (unique.length > 0) {
+      const more = unique.length > 1 ? ` (and ${unique.length - 1} more)` : '';
+      return { control, status: 'FAIL', summary: `${unique[0]}${more}`, problems: unique, evidence: this.rows };
+    }
+    if (this.manualNotes.length > 0) {
+      const summary =
+        this.rows.length > 0 ? `${verified}; ${this.manualNotes.join('; ')}` : this.manualNotes.join('; ');
+      return { control, status: 'MANUAL', summary, problems: [], pointer, evidence: this.rows };
+    }
+    return { control, status: 'PASS', summary: verified, problems: [], evidence: this.rows };
+  }
+}
+
+/** A control that the templates cannot show (NOT_IMPLEMENTED, MANUAL, NOT_APPLICABLE): never PASS. */
+export function notFromTemplates(
+  control: ControlId,
+  status: 'NOT_IMPLEMENTED' | 'MANUAL' | 'NOT_APPLICABLE',
+  summary: string,
+  pointer: string,
+): CheckResult {
+  return { control, status, summary, problems: [], pointer, evidence: [] };
+}

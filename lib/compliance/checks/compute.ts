@@ -1,0 +1,477 @@
+import { parse as parseYaml } from 'yaml';
+import { Collector } from './collector';
+import {
+  arnRegion,
+  asArray,
+  asNumber,
+  flat,
+  get,
+  hoursBetweenRuns,
+  isRecord,
+  isTrue,
+  keyValues,
+  localTarget,
+  prop,
+  resolveTarget,
+  resourcesOf,
+  show,
+} from './template';
+import type { CheckContext, CheckResult, ResourceRef } from './types';
+
+const DAY = 86_400;
+/** IMM-3: nodes are replaced after 1 to 7 days. */
+export const MIN_INSTANCE_LIFETIME_SECONDS = DAY;
+export const MAX_INSTANCE_LIFETIME_SECONDS = 7 * DAY;
+
+/** IMM-3: the group replaces every node within 1-7 days, even without a new image. */
+export function assessMaxInstanceLifetime(c: Collector, asg: ResourceRef): boolean {
+  const v = prop(asg, 'MaxInstanceLifetime');
+  const seconds = asNumber(v);
+  return c.check(
+    asg,
+    'Properties.MaxInstanceLifetime',
+    seconds !== undefined ? `${seconds} s (${+(seconds / DAY).toFixed(2)} days)` : v,
+    seconds !== undefined && seconds >= MIN_INSTANCE_LIFETIME_SECONDS && seconds <= MAX_INSTANCE_LIFETIME_SECONDS,
+    `${MIN_INSTANCE_LIFETIME_SECONDS}-${MAX_INSTANCE_LIFETIME_SECONDS} s (1-7 days)`,
+  );
+}
+
+/** Whether an Image Builder component document has a test phase (what runs on an instance of the new image). */
+function hasTestPhase(component: ResourceRef | undefined): boolean {
+  const data = component ? prop(component, 'Data') : undefined;
+  if (typeof data !== 'string') return false;
+  try {
+    const doc: unknown = parseYaml(data);
+    return asArray(get(doc, 'phases')).some((p) => get(p, 'name') === 'test' && asArray(get(p, 'steps')).length > 0);
+  } catch {
+    return false;
+  }
+}
+
+/** The rule that rolls a new image out without a human: an Image Builder "AVAILABLE" event to a function. */
+function rolloutRule(ctx: CheckContext): ResourceRef | undefined {
+  return resourcesOf(ctx.stacks, 'AWS::Events::Rule').find((r) => {
+    const pattern = prop(r, 'EventPattern');
+    const targetsFunction = asArray(prop(r, 'Targets')).some(
+      (t) => resolveTarget(ctx, r.stack, get(t, 'Arn'))?.resource.Type === 'AWS::Lambda::Function',
+    );
+    return (
+      asArray(get(pattern, 'source')).includes('aws.imagebuilder') &&
+      JSON.stringify(get(pattern, 'detail')).includes('"AVAILABLE"') &&
+      targetsFunction
+    );
+  });
+}
+
+/** IMM-1: the golden-image pipeline builds from a declared base, tests and scans every image. */
+export function checkImm1(ctx: CheckContext): CheckResult {
+  const c = new Collector(ctx);
+  const pipelines = resourcesOf(ctx.stacks, 'AWS::ImageBuilder::ImagePipeline');
+  c.requireSome(pipelines, 'Image Builder pipeline');
+  for (const p of [...pipelines, ...resourcesOf(ctx.stacks, 'AWS::ImageBuilder::Image')]) {
+    const tests = prop(p, 'ImageTestsConfiguration.ImageTestsEnabled');
+    c.check(
+      p,
+      'Properties.ImageTestsConfiguration.ImageTestsEnabled',
+      tests ?? '(default: true)',
+      tests === undefined || isTrue(tests),
+      'true',
+    );
+    const scan = prop(p, 'ImageScanningConfiguration.ImageScanningEnabled');
+    c.check(
+      p,
+      'Properties.ImageScanningConfiguration.ImageScanningEnabled',
+      scan,
+      isTrue(scan),
+      'true (Inspector scans every image)',
+    );
+    const recipe = resolveTarget(ctx, p.stack, prop(p, 'ImageRecipeArn'));
+    if (!recipe) {
+      c.check(p, 'Properties.ImageRecipeArn', prop(p, 'ImageRecipeArn'), false, 'a recipe of this environment');
+      continue;
+    }
+    c.check(
+      recipe,
+      'Properties.ParentImage',
+      prop(recipe, 'ParentImage'),
+      typeof prop(recipe, 'ParentImage') === 'string',
+      'a base image declared in code',
+    );
+    const components = asArray(prop(recipe, 'Components')).map((x) =>
+      resolveTarget(ctx, recipe.stack, get(x, 'ComponentArn')),
+    );
+    const testing = components.filter(hasTestPhase);
+    c.check(
+      recipe,
+      'Properties.Components',
+      `${components.length} components, tests in ${testing.map((t) => t?.logicalId).join(', ') || 'none'}`,
+      testing.length > 0,
+      'at least one component with a test phase',
+    );
+    const infra = resolveTarget(ctx, p.stack, prop(p, 'InfrastructureConfigurationArn'));
+    if (infra) {
+      c.check(
+        infra,
+        'Properties.InstanceMetadataOptions.HttpTokens',
+        prop(infra, 'InstanceMetadataOptions.HttpTokens'),
+        prop(infra, 'InstanceMetadataOptions.HttpTokens') === 'required',
+        'required (IMDSv2)',
+      );
+      c.check(
+        infra,
+        'Properties.KeyPair',
+        prop(infra, 'KeyPair') ?? '(none)',
+        prop(infra, 'KeyPair') === undefined,
+        'no key pair',
+      );
+    }
+  }
+  for (const p of pipelines)
+    c.check(
+      p,
+      'Properties.Status',
+      prop(p, 'Status') ?? '(default: ENABLED)',
+      prop(p, 'Status') !== 'DISABLED',
+      'ENABLED',
+    );
+  return c.finish(
+    'IMM-1',
+    'the pipeline builds from a base declared in code, runs test components on the new image and scans it with Inspector; builds use IMDSv2 and no key pair',
+  );
+}
+
+/** IMM-2: new images reach the fleet through new launch template versions and a launch-before-terminate refresh; nothing patches in place. */
+export function checkImm2(ctx: CheckContext): CheckResult {
+  const c = new Collector(ctx);
+  const asgs = resourcesOf(ctx.stacks, 'AWS::AutoScaling::AutoScalingGroup');
+  c.requireSome(asgs, 'Auto Scaling group');
+  for (const asg of asgs) {
+    const version = prop(asg, 'LaunchTemplate.Version');
+    const explicit =
+      (isRecord(version) &&
+        Array.isArray(version['Fn::GetAtt']) &&
+        version['Fn::GetAtt'][1] === 'LatestVersionNumber') ||
+      asNumber(version) !== undefined;
+    c.check(
+      asg,
+      'Properties.LaunchTemplate.Version',
+      version,
+      explicit,
+      'an explicit version (never $Latest/$Default), so refreshes can roll back',
+    );
+    const prefs = asg.resource.UpdatePolicy?.AutoScalingInstanceRefresh;
+    const min = asNumber(get(prefs, 'Preferences.MinHealthyPercentage'));
+    const max = asNumber(get(prefs, 'Preferences.MaxHealthyPercentage'));
+    c.check(
+      asg,
+      'UpdatePolicy.AutoScalingInstanceRefresh.Preferences',
+      get(prefs, 'Preferences'),
+      min === 100 && max !== undefined && max > 100,
+      'MinHealthyPercentage 100, MaxHealthyPercentage > 100 (launch before terminate)',
+    );
+    const lt = resolveTarget(ctx, asg.stack, prop(asg, 'LaunchTemplate.LaunchTemplateId'));
+    if (lt)
+      c.check(
+        lt,
+        'Properties.LaunchTemplateData.KeyName',
+        prop(lt, 'LaunchTemplateData.KeyName') ?? '(none)',
+        prop(lt, 'LaunchTemplateData.KeyName') === undefined,
+        'no SSH key pair',
+      );
+  }
+  const rule = rolloutRule(ctx);
+  if (rule)
+    c.check(
+      rule,
+      'Properties.EventPattern',
+      prop(rule, 'EventPattern.detail'),
+      true,
+      'a new image starts the rollout function',
+    );
+  else c.problem('no EventBridge rule starts a rollout when a new image becomes available');
+  const patching = resourcesOf(
+    ctx.stacks,
+    'AWS::SSM::PatchBaseline',
+    'AWS::SSM::Association',
+    'AWS::SSM::MaintenanceWindow',
+    'AWS::SSM::MaintenanceWindowTask',
+  );
+  for (const p of patching) c.check(p, 'Type', p.resource.Type, false, 'no in-place patching resources');
+  return c.finish(
+    'IMM-2',
+    'the fleet names an explicit launch template version, refreshes launch-before-terminate, a new image starts the rollout function, and no patch baseline, association or maintenance window exists',
+  );
+}
+
+/** IMM-3: every fleet replaces its nodes within 1-7 days. */
+export function checkImm3(ctx: CheckContext): CheckResult {
+  const c = new Collector(ctx);
+  const asgs = resourcesOf(ctx.stacks, 'AWS::AutoScaling::AutoScalingGroup');
+  c.requireSome(asgs, 'Auto Scaling group');
+  for (const asg of asgs) assessMaxInstanceLifetime(c, asg);
+  return c.finish('IMM-3', 'every Auto Scaling group replaces its nodes within 1-7 days');
+}
+
+/** IMM-4: images rebuild at least daily regardless of base changes, and roll out without a human. */
+export function checkImm4(ctx: CheckContext): CheckResult {
+  const c = new Collector(ctx);
+  const pipelines = resourcesOf(ctx.stacks, 'AWS::ImageBuilder::ImagePipeline');
+  c.requireSome(pipelines, 'Image Builder pipeline');
+  for (const p of pipelines) {
+    const expr = prop(p, 'Schedule.ScheduleExpression');
+    const every = hoursBetweenRuns(expr);
+    c.check(p, 'Properties.Schedule.ScheduleExpression', expr, every !== undefined && every <= 24, 'at least daily');
+    const condition = prop(p, 'Schedule.PipelineExecutionStartCondition');
+    c.check(
+      p,
+      'Properties.Schedule.PipelineExecutionStartCondition',
+      condition,
+      condition === 'EXPRESSION_MATCH_ONLY',
+      'EXPRESSION_MATCH_ONLY (build even when the base did not change: package fixes)',
+    );
+    c.check(
+      p,
+      'Properties.Status',
+      prop(p, 'Status') ?? '(default: ENABLED)',
+      prop(p, 'Status') !== 'DISABLED',
+      'ENABLED',
+    );
+  }
+  const rule = rolloutRule(ctx);
+  if (rule) c.check(rule, 'Properties.Targets', prop(rule, 'Targets'), true, 'the rollout function, no human step');
+  else c.problem('no EventBridge rule rolls a new image out automatically');
+  return c.finish(
+    'IMM-4',
+    'the pipeline builds at least daily whether or not the base changed, and every new image starts an automatic rollout',
+  );
+}
+
+/** IMM-5: old golden images and their snapshots are deleted, keeping the last N. */
+export function checkImm5(ctx: CheckContext): CheckResult {
+  const c = new Collector(ctx);
+  const policies = resourcesOf(ctx.stacks, 'AWS::ImageBuilder::LifecyclePolicy');
+  c.requireSome(policies, 'Image Builder lifecycle policy');
+  const amiTags = resourcesOf(ctx.stacks, 'AWS::ImageBuilder::DistributionConfiguration').flatMap((d) =>
+    asArray(prop(d, 'Distributions')).map((x) => keyValues(get(x, 'AmiDistributionConfiguration.AmiTags'))),
+  );
+  for (const p of policies) {
+    c.check(
+      p,
+      'Properties.ResourceType',
+      prop(p, 'ResourceType'),
+      prop(p, 'ResourceType') === 'AMI_IMAGE',
+      'AMI_IMAGE',
+    );
+    const details = asArray(prop(p, 'PolicyDetails'));
+    const keep = details.find(
+      (d) =>
+        get(d, 'Action.Type') === 'DELETE' &&
+        isTrue(get(d, 'Action.IncludeResources.Amis')) &&
+        isTrue(get(d, 'Action.IncludeResources.Snapshots')) &&
+        get(d, 'Filter.Type') === 'COUNT',
+    );
+    const n = asNumber(get(keep, 'Filter.Value'));
+    c.check(
+      p,
+      'Properties.PolicyDetails',
+      details,
+      n !== undefined && n >= 2,
+      'DELETE AMIs and snapshots beyond the last N >= 2 (COUNT)',
+    );
+    const selector = keyValues(prop(p, 'ResourceSelection.TagMap'));
+    const matches =
+      Object.keys(selector).length > 0 &&
+      amiTags.some((tags) => Object.entries(selector).every(([k, v]) => tags[k] === v));
+    c.check(p, 'Properties.ResourceSelection.TagMap', selector, matches, 'tags the pipeline puts on its AMIs');
+  }
+  return c.finish(
+    'IMM-5',
+    'a lifecycle policy deletes golden AMIs and their snapshots beyond the last N (N >= 2 for rollback)',
+  );
+}
+
+/** Launch templates the fleets launch from. */
+function fleetLaunchTemplates(ctx: CheckContext): ResourceRef[] {
+  return resourcesOf(ctx.stacks, 'AWS::AutoScaling::AutoScalingGroup').flatMap((asg) => {
+    const lt = resolveTarget(ctx, asg.stack, prop(asg, 'LaunchTemplate.LaunchTemplateId'));
+    return lt ? [lt] : [];
+  });
+}
+
+/** IMM-6: IMDSv2 with hop limit 1, encrypted root volume with a customer key, no key pair, detailed monitoring, narrow role. */
+export function checkImm6(ctx: CheckContext): CheckResult {
+  const c = new Collector(ctx);
+  const lts = fleetLaunchTemplates(ctx);
+  c.requireSome(lts, 'fleet launch template');
+  for (const lt of lts) {
+    const d = (p: string) => prop(lt, `LaunchTemplateData.${p}`);
+    c.check(
+      lt,
+      'Properties.LaunchTemplateData.MetadataOptions.HttpTokens',
+      d('MetadataOptions.HttpTokens'),
+      d('MetadataOptions.HttpTokens') === 'required',
+      'required (IMDSv2)',
+    );
+    c.check(
+      lt,
+      'Properties.LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit',
+      d('MetadataOptions.HttpPutResponseHopLimit'),
+      asNumber(d('MetadataOptions.HttpPutResponseHopLimit')) === 1,
+      '1',
+    );
+    const volumes = asArray(d('BlockDeviceMappings')).filter((b) => get(b, 'Ebs') !== undefined);
+    c.check(
+      lt,
+      'Properties.LaunchTemplateData.BlockDeviceMappings',
+      `${volumes.length} EBS volumes`,
+      volumes.length > 0,
+      'the root volume declared (so its encryption is)',
+    );
+    volumes.forEach((b, i) => {
+      const key = get(b, 'Ebs.KmsKeyId');
+      const resolved = resolveTarget(ctx, lt.stack, key);
+      c.check(
+        lt,
+        `Properties.LaunchTemplateData.BlockDeviceMappings.${i}.Ebs`,
+        `Encrypted ${show(get(b, 'Ebs.Encrypted'))}, key ${show(key)}`,
+        isTrue(get(b, 'Ebs.Encrypted')) && resolved?.resource.Type === 'AWS::KMS::Key',
+        'encrypted with a customer key of this environment',
+      );
+    });
+    c.check(
+      lt,
+      'Properties.LaunchTemplateData.KeyName',
+      d('KeyName') ?? '(none)',
+      d('KeyName') === undefined,
+      'no key pair',
+    );
+    c.check(
+      lt,
+      'Properties.LaunchTemplateData.Monitoring.Enabled',
+      d('Monitoring.Enabled'),
+      isTrue(d('Monitoring.Enabled')),
+      'true (detailed monitoring)',
+    );
+    const profile = resolveTarget(ctx, lt.stack, d('IamInstanceProfile.Arn') ?? d('IamInstanceProfile.Name'));
+    const roles = asArray(profile ? prop(profile, 'Roles') : undefined).map((r) => resolveTarget(ctx, lt.stack, r));
+    for (const role of roles) {
+      if (!role) continue;
+      const statements = resourcesOf([role.stack], 'AWS::IAM::Policy')
+        .filter((p) => asArray(prop(p, 'Roles')).some((r) => localTarget(r) === role.logicalId))
+        .flatMap((p) => asArray(prop(p, 'PolicyDocument.Statement')));
+      const wildcard = statements
+        .filter((s) => get(s, 'Effect') === 'Allow')
+        .flatMap((s) => asArray(get(s, 'Action')))
+        .filter((a) => String(a).includes('*'));
+      const managed = asArray(prop(role, 'ManagedPolicyArns')).map((m) => flat(m).split('/').pop());
+      c.check(
+        role,
+        'instance role policies',
+        `managed: ${managed.join(', ') || 'none'}; ${statements.length} inline statements${wildcard.length ? `, wildcard actions ${wildcard.join(', ')}` : ''}`,
+        wildcard.length === 0 && !managed.includes('AdministratorAccess'),
+        'named actions only, no administrator policy',
+      );
+    }
+  }
+  return c.finish(
+    'IMM-6',
+    'fleet instances require IMDSv2 (hop limit 1), encrypt their volumes with a customer key, have no key pair, detailed monitoring and a role with named actions only',
+  );
+}
+
+/** IMM-7: the fleet spans at least two AZs and the ALB's health checks decide instance health. */
+export function checkImm7(ctx: CheckContext): CheckResult {
+  const c = new Collector(ctx);
+  const asgs = resourcesOf(ctx.stacks, 'AWS::AutoScaling::AutoScalingGroup');
+  c.requireSome(asgs, 'Auto Scaling group');
+  for (const asg of asgs) {
+    const subnets = asArray(prop(asg, 'VPCZoneIdentifier')).map((s) => resolveTarget(ctx, asg.stack, s));
+    const azs = new Set(
+      subnets.map((s) => (s ? flat(prop(s, 'AvailabilityZone')) : undefined)).filter((a) => a !== undefined),
+    );
+    c.check(
+      asg,
+      'Properties.VPCZoneIdentifier',
+      `${subnets.length} subnets in ${azs.size} AZs (${[...azs].join(', ')})`,
+      azs.size >= 2,
+      'subnets in at least two AZs',
+    );
+    c.check(
+      asg,
+      'Properties.HealthCheckType',
+      prop(asg, 'HealthCheckType'),
+      prop(asg, 'HealthCheckType') === 'ELB',
+      'ELB',
+    );
+    const min = asNumber(prop(asg, 'MinSize'));
+    c.check(
+      asg,
+      'Properties.MinSize',
+      prop(asg, 'MinSize'),
+      min !== undefined && min >= 2,
+      '>= 2 (one node per AZ at least)',
+    );
+    const groups = asArray(prop(asg, 'TargetGroupARNs')).map((t) => resolveTarget(ctx, asg.stack, t));
+    c.check(
+      asg,
+      'Properties.TargetGroupARNs',
+      prop(asg, 'TargetGroupARNs'),
+      groups.length > 0 && groups.every((g) => g?.resource.Type === 'AWS::ElasticLoadBalancingV2::TargetGroup'),
+      'the ALB target group',
+    );
+    for (const g of groups) {
+      if (!g) continue;
+      c.check(
+        g,
+        'Properties.HealthCheckPath',
+        prop(g, 'HealthCheckPath'),
+        prop(g, 'HealthCheckEnabled') !== false && prop(g, 'HealthCheckPath') !== undefined,
+        'an HTTP(S) health check',
+      );
+    }
+  }
+  return c.finish(
+    'IMM-7',
+    'every fleet spans at least two AZs with at least two nodes and is health-checked by the ALB',
+  );
+}
+
+/** IMM-8: every image is copied to the DR region under that region's key. */
+export function checkImm8(ctx: CheckContext): CheckResult {
+  const c = new Collector(ctx);
+  const dists = resourcesOf(ctx.stacks, 'AWS::ImageBuilder::DistributionConfiguration');
+  c.requireSome(dists, 'Image Builder distribution configuration');
+  const aliases = resourcesOf(ctx.stacks, 'AWS::KMS::Alias');
+  for (const d of dists) {
+    const entries = asArray(prop(d, 'Distributions'));
+    const regions = entries.map((e) => get(e, 'Region'));
+    c.check(
+      d,
+      'Properties.Distributions[].Region',
+      regions,
+      regions.some((r) => typeof r === 'string' && r !== d.stack.region),
+      `another region than ${d.stack.region ?? '(unknown)'}`,
+    );
+    entries.forEach((e, i) => {
+      const region = get(e, 'Region');
+      const key = get(e, 'AmiDistributionConfiguration.KmsKeyId');
+      const local = resolveTarget(ctx, d.stack, key);
+      let ok = local?.resource.Type === 'AWS::KMS::Key' && region === d.stack.region;
+      let found = local ? local.logicalId : '';
+      if (!ok && typeof key === 'string' && arnRegion(key) === region) {
+        const aliasName = /:(alias\/.+)$/.exec(key)?.[1];
+        const alias = aliases.find((a) => a.stack.region === region && prop(a, 'AliasName') === aliasName);
+        ok = aliasName === undefined || alias !== undefined;
+        found = alias ? `${alias.stack.stackName}/${alias.logicalId}` : '';
+      }
+      c.check(
+        d,
+        `Properties.Distributions.${i}.AmiDistributionConfiguration.KmsKeyId`,
+        `${show(region)}: ${show(key)}${found ? ` = ${found}` : ''}`,
+        ok,
+        "a customer key of the distribution's own region",
+      );
+    });
+  }
+  return c.finish('IMM-8', "every golden image is distributed to the DR region, encrypted with that region's own key");
+}

@@ -1,0 +1,164 @@
+import { COMPONENT_TAG, COMPONENTS } from '../../config/naming';
+import { CONTROL_IDS, CONTROLS } from '../controls';
+import { Collector, notFromTemplates } from './collector';
+import { verifyPointer } from './logging';
+import { keyValues, prop, resourcesOf } from './template';
+import type { CheckContext, CheckResult } from './types';
+
+/** The packs SDLC-1 names; other packs (ours included) may run too and must be clean as well. */
+export const REQUIRED_NAG_PACKS = ['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'] as const;
+
+/** An acknowledgment reason must start with the control it relates to: `NET-2: ...`. */
+export const REASON_PATTERN = /^([A-Z]+-\d+): \S/;
+
+/** SDLC-1: the four packs ran, found no unacknowledged error, and every acknowledgment names a control. */
+export function checkSdlc1(ctx: CheckContext): CheckResult {
+  const c = new Collector(ctx);
+  const report = ctx.nag;
+  if (!report) {
+    c.problem('no validation-report.json in the cloud assembly: the cdk-nag packs did not run');
+    return c.finish('SDLC-1', '');
+  }
+  const row = (pack: string, value: string, ok: boolean, expected: string) =>
+    c.fact({
+      stack: '(validation-report.json)',
+      logicalId: pack,
+      type: 'cdk-nag pack',
+      path: 'pluginReports',
+      value,
+      ok,
+      expected,
+    });
+  for (const name of REQUIRED_NAG_PACKS) {
+    // aws-cdk-lib leaves out a plugin with nothing to report, so a clean pack without acknowledgments
+    // would be absent too; absence still fails, because the report cannot show that it ran.
+    if (!report.packs.some((p) => p.pack === name)) row(name, 'absent from the report', false, 'ran on every synth');
+  }
+  for (const p of report.packs) {
+    const errors = p.violations.filter((v) => v.severity !== 'warning');
+    row(
+      p.pack,
+      `${p.conclusion}: ${errors.length} unacknowledged errors, ${p.violations.length - errors.length} warnings, ${p.acknowledged.length} acknowledged`,
+      errors.length === 0,
+      'no unacknowledged error',
+    );
+    for (const f of p.acknowledged) {
+      const control = REASON_PATTERN.exec(f.reason ?? '')?.[1];
+      if (control === undefined || !CONTROL_IDS.has(control)) {
+        c.fact(
+          {
+            stack: '(validation-report.json)',
+            logicalId: f.acknowledgedAt ?? f.constructPaths.join(', '),
+            type: p.pack,
+            path: f.rule,
+            value: f.reason ?? '(no reason)',
+            ok: false,
+            expected: 'a reason starting with a control ID of the catalog',
+          },
+          `acknowledgment of ${f.rule} at ${f.acknowledgedAt ?? '?'} does not start with a control ID: "${f.reason ?? ''}"`,
+        );
+      }
+    }
+  }
+  return c.finish(
+    'SDLC-1',
+    `${REQUIRED_NAG_PACKS.join(', ')} ran with no unacknowledged error; every acknowledgment names the control it relates to`,
+  );
+}
+
+/** SDLC-2: a delivery pipeline; none is in the templates today. */
+export function checkSdlc2(ctx: CheckContext): CheckResult {
+  const pipelines = resourcesOf(ctx.stacks, 'AWS::CodePipeline::Pipeline');
+  if (pipelines.length === 0) {
+    return notFromTemplates(
+      'SDLC-2',
+      'NOT_IMPLEMENTED',
+      'no delivery pipeline in the templates: deployments are `cdk deploy` per stage',
+      'add a CDK Pipelines stack with a manual approval before production',
+    );
+  }
+  return {
+    ...notFromTemplates(
+      'SDLC-2',
+      'MANUAL',
+      `${pipelines.length} CodePipeline pipeline(s) in the templates`,
+      'confirm the stage order and the manual approval before production in the pipeline definition',
+    ),
+    evidence: pipelines.map((p) => ({
+      stack: p.stack.stackName,
+      logicalId: p.logicalId,
+      type: p.resource.Type,
+      path: 'Properties.Stages',
+      value: String((prop(p, 'Stages') as unknown[] | undefined)?.length ?? 0),
+      expected: 'stages up to production with an approval',
+      ok: true,
+    })),
+  };
+}
+
+/** SDLC-3: dependency monitoring runs in CI, which no template shows. */
+export function checkSdlc3(): CheckResult {
+  return notFromTemplates(
+    'SDLC-3',
+    'MANUAL',
+    'dependency vulnerability monitoring is a property of CI, not of the templates',
+    'CI runs `npm run audit:deps` (high/critical advisories fail, allowlist entries need a reason and expire); check its latest result',
+  );
+}
+
+/** SDLC-4: this report: every control has a computed row, every PASS shows evidence, every template is identified by hash. */
+export function checkSdlc4(ctx: CheckContext, results: readonly CheckResult[]): CheckResult {
+  const c = new Collector(ctx);
+  for (const s of ctx.stacks) {
+    c.fact({
+      stack: s.stackName,
+      logicalId: '(template)',
+      type: 'template',
+      path: s.templateFile ?? '(in memory)',
+      value: s.sha256 ? `sha256 ${s.sha256}` : '(not hashed)',
+      ok: s.sha256 !== undefined,
+      expected: 'the SHA-256 of the template the evidence was read from',
+    });
+  }
+  for (const control of CONTROLS) {
+    if (control.id === 'SDLC-4') continue;
+    const r = results.find((x) => x.control === control.id);
+    if (!r) c.problem(`no check result for ${control.id}`);
+    else if (r.status === 'PASS' && r.evidence.length === 0) c.problem(`${control.id} passes without evidence rows`);
+  }
+  return c.finish(
+    'SDLC-4',
+    `every control of the catalog has a status computed from ${ctx.stacks.length} hashed templates, and every PASS lists its evidence`,
+  );
+}
+
+/** OPS-1: the verify command checks the running account; templates cannot. */
+export function checkOps1(ctx: CheckContext): CheckResult {
+  return notFromTemplates(
+    'OPS-1',
+    'MANUAL',
+    'verifies the deployed environment through the AWS APIs, not the templates',
+    verifyPointer(ctx.environment),
+  );
+}
+
+/** OPS-2: rotate/rollback commands; the templates show only the hooks they rely on. */
+export function checkOps2(ctx: CheckContext): CheckResult {
+  const c = new Collector(ctx);
+  for (const asg of resourcesOf(ctx.stacks, 'AWS::AutoScaling::AutoScalingGroup')) {
+    const tag = keyValues(prop(asg, 'Tags'))[COMPONENT_TAG];
+    c.check(
+      asg,
+      `Properties.Tags[${COMPONENT_TAG}]`,
+      tag,
+      tag === COMPONENTS.fleet,
+      `${COMPONENTS.fleet} (how the operations CLI finds the fleet)`,
+    );
+  }
+  c.manual('the rotate and rollback commands act on the running account');
+  return c.finish(
+    'OPS-2',
+    'the fleet carries the tag the operations CLI finds it by',
+    `\`npm run rotate -- --env ${ctx.environment}\` replaces every node; \`npm run rollback -- --env ${ctx.environment}\` returns to the previous image`,
+  );
+}
