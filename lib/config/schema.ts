@@ -243,7 +243,7 @@ const FleetSchema = z.strictObject({
 export const LOG_RETENTION_DAYS = [365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 /** Account-level services an environment may create, where they are not enabled already (LOG-5). */
-export const MANAGED_SERVICES = ['guardduty', 'securityhub', 'config'] as const;
+export const MANAGED_SERVICES = ['guardduty', 'securityhub', 'config', 'inspector'] as const;
 
 const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)$/;
 

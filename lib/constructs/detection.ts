@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import * as guardduty from 'aws-cdk-lib/aws-guardduty';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,6 +10,10 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../compliance/acknowledge';
 import type { MANAGED_SERVICES } from '../config/schema';
 import { SecureBucket } from './secure-bucket';
+import { SecureLogGroup } from './secure-log-group';
+
+/** What Inspector scans where this app enables it (LOG-5). */
+export const INSPECTOR_RESOURCE_TYPES = ['EC2', 'ECR'] as const;
 
 /** GuardDuty protection plans turned on with the detector (LOG-5). */
 export const GUARDDUTY_FEATURES = [
@@ -61,6 +66,8 @@ export interface DetectionProps {
   /** Key of the AWS Config delivery bucket. */
   readonly configKey: kms.IKey;
   readonly accessLogBucket: s3.IBucket;
+  /** Key of the log group of the function that enables Inspector. */
+  readonly logKey: kms.IKey;
 }
 
 /**
@@ -105,6 +112,52 @@ export class Detection extends Construct {
         });
         standard.addDependency(hub);
       });
+    }
+
+    if (props.manage.includes('inspector')) {
+      // Inspector has no CloudFormation resource to turn it on: one SDK call at deploy time.
+      const logGroup = new SecureLogGroup(this, 'InspectorEnablerLogs', { encryptionKey: props.logKey });
+      const enable = {
+        service: 'Inspector2',
+        action: 'enable',
+        parameters: { accountIds: [stack.account], resourceTypes: [...INSPECTOR_RESOURCE_TYPES] },
+        physicalResourceId: cr.PhysicalResourceId.of(`inspector2-${stack.account}-${stack.region}`),
+      };
+      const enabler = new cr.AwsCustomResource(this, 'Inspector', {
+        onCreate: enable,
+        onUpdate: enable,
+        installLatestAwsSdk: false,
+        logGroup: logGroup.logGroup,
+        policy: cr.AwsCustomResourcePolicy.fromStatements([
+          new iam.PolicyStatement({
+            // Inspector2 Enable and the service-linked role it creates have no resource-level permissions.
+            actions: ['inspector2:Enable', 'iam:CreateServiceLinkedRole'],
+            resources: ['*'],
+          }),
+        ]),
+      });
+      // The singleton function CDK adds to the stack for every AwsCustomResource, under this fixed ID.
+      const provider = stack.node.tryFindChild('AWS679f53fac002430cb0da5b7982bd2287');
+      acknowledge(
+        enabler,
+        'LOG-5',
+        'Inspector2 Enable and the service-linked role it creates support no resource-level permissions',
+        'AwsSolutions-IAM5[Resource::*]',
+        'compliance:IAMNoInlinePolicy',
+      );
+      if (provider) {
+        acknowledge(
+          provider,
+          'LOG-5',
+          'the CDK-provided function that makes the single Inspector2 Enable call at deploy time: it runs for seconds, only from CloudFormation, with the basic execution role; it needs neither the VPC, a dead-letter queue nor reserved concurrency',
+          'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          'AwsSolutions-L1',
+          'compliance:LambdaInsideVPC',
+          'compliance:LambdaDLQ',
+          'compliance:LambdaConcurrency',
+          'compliance:IAMNoInlinePolicy',
+        );
+      }
     }
 
     if (props.manage.includes('config')) {

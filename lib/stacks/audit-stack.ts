@@ -71,6 +71,7 @@ export class AuditStack extends Stack {
         manage: c.audit.manage,
         configKey: postureKey.key,
         accessLogBucket: props.accessLogBucket,
+        logKey: props.logKey,
       });
     }
 

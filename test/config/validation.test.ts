@@ -204,7 +204,7 @@ describe('config validation', () => {
     [
       'an unknown detection service',
       (c) => (dev(c).audit = { manage: ['macie'] }),
-      /audit\.manage\[0\]: must be one of guardduty, securityhub, config \(got "macie"\)/,
+      /audit\.manage\[0\]: must be one of guardduty, securityhub, config, inspector \(got "macie"\)/,
     ],
     [
       'log retention under a year',

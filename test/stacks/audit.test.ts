@@ -136,6 +136,22 @@ describe.each(config.environments.map((e) => [e.name, e] as const))('audit of %s
     }
   });
 
+  test('LOG-5: Inspector scans EC2 and ECR where this environment owns it', () => {
+    const calls = props(audit, 'Custom::AWS')
+      .map((r) => JSON.parse(r.Create as string) as Props)
+      .filter((call) => call.service === 'Inspector2');
+    expect(calls).toEqual(
+      env.audit.manage.includes('inspector')
+        ? [
+            expect.objectContaining({
+              action: 'enable',
+              parameters: { accountIds: [env.account], resourceTypes: ['EC2', 'ECR'] },
+            }),
+          ]
+        : [],
+    );
+  });
+
   test('LOG-6: Session Manager encrypts every session and logs its transcript, encrypted, to S3 and CloudWatch Logs', () => {
     const doc = props(audit, 'AWS::SSM::Document').find((d) => d.Name === SESSION_PREFERENCES_DOCUMENT)!;
     expect(doc.DocumentType).toBe('Session');
