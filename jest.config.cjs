@@ -5,5 +5,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   testTimeout: 60000,
+  // Jest's default on 2 CPUs is one worker (files run one at a time); two halve the wall time (docs/performance.md).
+  maxWorkers: '100%',
   reporters: ['default', '<rootDir>/test/reporters/summary-line.cjs'],
 };
