@@ -1,4 +1,5 @@
-import { Validations } from 'aws-cdk-lib';
+import { type Stack, Validations } from 'aws-cdk-lib';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { IConstruct } from 'constructs';
 import { CONTROL_IDS, type ControlId } from './controls';
 
@@ -33,4 +34,12 @@ export function acknowledge(construct: IConstruct, control: ControlId, reason: s
       Validations.of(construct).acknowledge({ id, reason: `${control}: ${reason}` });
     }
   }
+}
+
+/**
+ * The partition as cdk-nag sees it in a finding ID: for a stack in a known
+ * region CDK writes the partition as a literal (`aws`, `aws-cn`, ...).
+ */
+export function literalPartition(stack: Stack): string {
+  return RegionInfo.get(stack.region).partition ?? 'aws';
 }

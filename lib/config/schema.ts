@@ -263,14 +263,20 @@ const AccessSchema = z.strictObject({
     .array(
       z
         .string()
-        .regex(IAM_PRINCIPAL_ARN, 'must be an IAM principal ARN (arn:aws:iam::<account>:root|role/...|user/...)'),
+        .regex(
+          IAM_PRINCIPAL_ARN,
+          'must be an IAM principal ARN (arn:<partition>:iam::<account>:root|role/...|user/...)',
+        ),
     )
     .optional(),
   auditorPrincipals: z
     .array(
       z
         .string()
-        .regex(IAM_PRINCIPAL_ARN, 'must be an IAM principal ARN (arn:aws:iam::<account>:root|role/...|user/...)'),
+        .regex(
+          IAM_PRINCIPAL_ARN,
+          'must be an IAM principal ARN (arn:<partition>:iam::<account>:root|role/...|user/...)',
+        ),
     )
     .optional(),
   maxSessionHours: z.int().min(1, 'must be 1-12 hours').max(12, 'must be 1-12 hours').default(1),

@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { acknowledge } from '../compliance/acknowledge';
+import { acknowledge, literalPartition } from '../compliance/acknowledge';
 import { COMPONENT_TAG, COMPONENTS } from '../config/naming';
 
 /** Where Session Manager transcripts go (LOG-6). */
@@ -173,7 +173,7 @@ export class AppFleet extends Construct {
       'IAM-2',
       'session transcripts are new objects under sessions/ of the transcript bucket, named at run time',
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${target.bucketName}/sessions/*]`,
-      `AwsSolutions-IAM5[Resource::arn:aws:s3:::${target.bucketName}/sessions/*]`,
+      `AwsSolutions-IAM5[Resource::arn:${literalPartition(Stack.of(this))}:s3:::${target.bucketName}/sessions/*]`,
     );
   }
 
@@ -215,7 +215,7 @@ export class AppFleet extends Construct {
       'IAM-2',
       'customer objects are created at run time, so the app role names the bucket\'s objects with "/*"; actions are listed one by one',
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucket.bucketName}/*]`,
-      `AwsSolutions-IAM5[Resource::arn:aws:s3:::${bucket.bucketName}/*]`,
+      `AwsSolutions-IAM5[Resource::arn:${literalPartition(Stack.of(this))}:s3:::${bucket.bucketName}/*]`,
       'compliance:IAMNoInlinePolicy',
     );
   }

@@ -11,7 +11,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledge } from '../compliance/acknowledge';
+import { acknowledge, literalPartition } from '../compliance/acknowledge';
 import { SecureLogGroup } from './secure-log-group';
 
 /** Instance refresh outcomes the rollout reacts to, as Auto Scaling names them in EventBridge. */
@@ -172,7 +172,7 @@ export class Rollout extends Construct {
       'Describe calls of Auto Scaling and EC2 have no resource-level permissions; RunInstances/CreateTags are limited to launches from the fleet launch template; the group ARN has a random UUID so it is matched by name; the log group and key grants are CDK-generated',
       'AwsSolutions-IAM5[Resource::*]',
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${stack.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/<${stack.getLogicalId(props.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup)}>]`,
-      `AwsSolutions-IAM5[Resource::arn:aws:autoscaling:${stack.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/<${stack.getLogicalId(props.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup)}>]`,
+      `AwsSolutions-IAM5[Resource::arn:${literalPartition(stack)}:autoscaling:${stack.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/<${stack.getLogicalId(props.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup)}>]`,
       'compliance:IAMNoInlinePolicy',
     );
     acknowledge(

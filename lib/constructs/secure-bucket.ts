@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledge } from '../compliance/acknowledge';
+import { acknowledge, literalPartition } from '../compliance/acknowledge';
 
 /** How a bucket's objects are encrypted at rest. */
 export type BucketEncryptionChoice =
@@ -201,7 +201,7 @@ export class SecureBucket extends Construct {
       `AwsSolutions-IAM5[Resource::${replication.destinationBucketArn}/*]`,
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:${replication.destinationRegion}:${stack.account}:key/*]`,
       // For a known region CDK writes the partition as a literal.
-      `AwsSolutions-IAM5[Resource::arn:aws:kms:${replication.destinationRegion}:${stack.account}:key/*]`,
+      `AwsSolutions-IAM5[Resource::arn:${literalPartition(stack)}:kms:${replication.destinationRegion}:${stack.account}:key/*]`,
     );
     acknowledge(
       role,
