@@ -15,6 +15,7 @@ import {
   paginateDescribeLaunchTemplateVersions,
 } from '@aws-sdk/client-ec2';
 import type { EnvironmentConfig } from '../config/schema';
+import { ACTIVE_REFRESH_STATUSES, refreshPreferences as sharedRefreshPreferences } from '../rollout/refresh-policy';
 import type { OpsClients } from './clients';
 import { describeAwsError, EXIT, type ExitCode, OperationError } from './errors';
 import { findFleet, type LaunchTemplateRef, launchTemplateOf } from './fleet';
@@ -25,14 +26,7 @@ import { findFleet, type LaunchTemplateRef, launchTemplateOf } from './fleet';
  * (launch before terminate) and rolls itself back if the new nodes fail.
  */
 
-/** Refresh states in which another refresh cannot start. */
-export const ACTIVE_REFRESH_STATUSES: readonly string[] = [
-  'Pending',
-  'InProgress',
-  'Cancelling',
-  'RollbackInProgress',
-  'Baking',
-];
+export { ACTIVE_REFRESH_STATUSES };
 /** States a refresh ends in; only `Successful` is a success. */
 export const FINAL_REFRESH_STATUSES: readonly string[] = [
   'Successful',
@@ -68,22 +62,9 @@ export interface RefreshOptions {
   readonly dryRun?: boolean;
 }
 
-/**
- * Every node is replaced (no skipping of matching ones: rotate exists to
- * rebuild nodes on the same image, IMM-3), capacity never drops below 100%
- * because new nodes launch before old ones terminate, and a failed refresh
- * rolls back by itself.
- */
+/** Every node is replaced (no skipping of matching ones: rotate exists to rebuild nodes on the same image, IMM-3). */
 export function refreshPreferences(instanceWarmupSeconds: number): RefreshPreferences {
-  return {
-    MinHealthyPercentage: 100,
-    MaxHealthyPercentage: 200,
-    AutoRollback: true,
-    SkipMatching: false,
-    InstanceWarmup: instanceWarmupSeconds,
-    ScaleInProtectedInstances: 'Refresh',
-    StandbyInstances: 'Terminate',
-  };
+  return sharedRefreshPreferences(instanceWarmupSeconds, false);
 }
 
 /** The group's refresh that is still running, if any. */

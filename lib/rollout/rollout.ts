@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { ACTIVE_REFRESH_STATUSES, refreshPreferences } from './refresh-policy';
 
 /**
  * Replace, don't patch (IMM-2, IMM-4): the logic of the rollout function.
@@ -37,22 +38,6 @@ export interface RolloutSettings {
   readonly amiParameterName: string;
   readonly topicArn: string;
   readonly instanceWarmupSeconds: number;
-}
-
-/** Refresh states in which another refresh cannot start. */
-export const ACTIVE_REFRESH_STATES = ['Pending', 'InProgress', 'Cancelling', 'RollbackInProgress', 'Baking'] as const;
-
-/** The refresh every rollout starts: full capacity throughout, automatic rollback. */
-export function refreshPreferences(instanceWarmupSeconds: number) {
-  return {
-    MinHealthyPercentage: 100,
-    MaxHealthyPercentage: 200,
-    InstanceWarmup: instanceWarmupSeconds,
-    AutoRollback: true,
-    SkipMatching: true,
-    ScaleInProtectedInstances: 'Refresh' as const,
-    StandbyInstances: 'Terminate' as const,
-  };
 }
 
 export type RolloutResult =
@@ -81,9 +66,7 @@ async function activeRefresh(c: RolloutClients, s: RolloutSettings): Promise<str
   const out = await c.autoscaling.send(
     new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: s.autoScalingGroupName, MaxRecords: 10 }),
   );
-  const active = out.InstanceRefreshes?.find((r) =>
-    (ACTIVE_REFRESH_STATES as readonly string[]).includes(r.Status ?? ''),
-  );
+  const active = out.InstanceRefreshes?.find((r) => ACTIVE_REFRESH_STATUSES.includes(r.Status ?? ''));
   return active ? `${active.InstanceRefreshId} (${active.Status})` : undefined;
 }
 
@@ -116,7 +99,7 @@ export async function startRefreshIfIdle(
         AutoScalingGroupName: s.autoScalingGroupName,
         Strategy: 'Rolling',
         DesiredConfiguration: { LaunchTemplate: { LaunchTemplateId: launchTemplateId, Version: version } },
-        Preferences: refreshPreferences(s.instanceWarmupSeconds),
+        Preferences: refreshPreferences(s.instanceWarmupSeconds, true),
       }),
     );
     return { action: 'started', instanceRefreshId: out.InstanceRefreshId ?? 'unknown', launchTemplateVersion: version };
