@@ -321,15 +321,52 @@ export const EnvironmentSchema = z.strictObject({
   }),
 });
 
+const CONNECTION_ARN =
+  /^arn:aws[a-z-]*:(codestar-connections|codeconnections):([a-z0-9-]+):(\d{12}):connection\/[0-9a-f-]{36}$/;
+
+/** The delivery pipeline (SDLC-2): where it runs and where it reads the repository from. */
+const PipelineSchema = z.strictObject({
+  /** The tooling account the pipeline runs in; every environment account trusts it (`cdk bootstrap --trust`). */
+  account: z.string({ error: 'is required' }).regex(/^\d{12}$/, 'must be a 12-digit AWS account ID (quoted)'),
+  region: regionEnum,
+  source: z.strictObject({
+    connectionArn: z
+      .string({ error: 'is required' })
+      .regex(
+        CONNECTION_ARN,
+        'must be a CodeConnections (CodeStar) connection ARN: arn:<partition>:codeconnections:<region>:<account>:connection/<uuid>',
+      ),
+    repository: z
+      .string({ error: 'is required' })
+      .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be "owner/name" of the repository the connection can read'),
+    branch: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$/, 'must be a git branch name such as main')
+      .default('main'),
+  }),
+  /** Who is asked to approve a production deployment and told when the pipeline fails. */
+  approvalEmails: z
+    .array(z.email({ error: 'must be an email address' }))
+    .min(1, 'needs at least one address to ask for production approvals'),
+});
+
 export const ConfigSchema = z.strictObject({
   environments: z.array(EnvironmentSchema).min(1, 'needs at least one environment'),
+  /**
+   * The delivery pipeline that deploys the environments in order, with an
+   * approval before production (SDLC-2).
+   * @default - none: environments are deployed with `cdk deploy`
+   */
+  pipeline: PipelineSchema.optional(),
 });
 
 /** A validated environment, with defaults applied. */
 export type EnvironmentConfig = z.output<typeof EnvironmentSchema>;
+/** The delivery pipeline's settings, validated. */
+export type PipelineConfig = z.output<typeof PipelineSchema>;
 /** A validated configuration file, with defaults applied. */
 export type AppConfig = z.output<typeof ConfigSchema>;
 /** What a user writes: fields with defaults may be left out. */
 export type AppConfigInput = z.input<typeof ConfigSchema>;
 
-export const PATTERNS = { ACM_ARN, CIDR } as const;
+export const PATTERNS = { ACM_ARN, CIDR, CONNECTION_ARN } as const;

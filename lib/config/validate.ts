@@ -288,6 +288,41 @@ function crossChecks(raw: unknown): ConfigIssue[] {
       }
     }
   }
+  issues.push(...pipelineChecks(raw, envs));
+  return issues;
+}
+
+/** The pipeline's connection lives where the pipeline runs; it deploys in file order, so production comes last. */
+function pipelineChecks(raw: Raw, envs: unknown[]): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (!isObject(raw.pipeline)) return issues;
+  const add = (path: PropertyKey[], message: string) => issues.push({ path: renderPath(path, raw), message });
+  const pipeline = raw.pipeline;
+  const source = isObject(pipeline.source) ? pipeline.source : {};
+  const m = PATTERNS.CONNECTION_ARN.exec(str(source.connectionArn) ?? '');
+  if (m && typeof pipeline.region === 'string' && m[2] !== pipeline.region) {
+    add(
+      ['pipeline', 'source', 'connectionArn'],
+      `is in region ${m[2]}; the pipeline in ${pipeline.region} needs a connection of its own region`,
+    );
+  }
+  if (m && typeof pipeline.account === 'string' && m[3] !== pipeline.account) {
+    add(
+      ['pipeline', 'source', 'connectionArn'],
+      `belongs to account ${m[3]}; the pipeline in account ${pipeline.account} needs a connection of that account`,
+    );
+  }
+  const firstProduction = envs.findIndex((e) => isObject(e) && e.production === true);
+  if (firstProduction >= 0) {
+    envs.forEach((env, i) => {
+      if (i > firstProduction && isObject(env) && env.production !== true) {
+        add(
+          ['environments', i, 'production'],
+          `is not true but the environment comes after production environments[${firstProduction}]; the pipeline deploys environments in the order listed, so list test environments before production (SDLC-2)`,
+        );
+      }
+    });
+  }
   return issues;
 }
 

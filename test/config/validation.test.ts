@@ -510,3 +510,69 @@ describe('config validation', () => {
     expect(readdirSync(outdir)).not.toContain('assembly-staging');
   });
 });
+
+describe('pipeline configuration (SDLC-2)', () => {
+  const pipeline = () => ({
+    account: '999999999999',
+    region: 'eu-west-1',
+    source: {
+      connectionArn: 'arn:aws:codeconnections:eu-west-1:999999999999:connection/00000000-0000-4000-8000-000000000009',
+      repository: 'acme/platform',
+    },
+    approvalEmails: ['release@example.com'],
+  });
+  type Edit = (p: Record<string, any>, c: Mutable) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const withPipeline = (edit: Edit) =>
+    problemsOf((c) => {
+      c.pipeline = pipeline();
+      edit(c.pipeline as Record<string, unknown>, c);
+    });
+
+  test('a valid pipeline section passes and its branch defaults to main', () => {
+    expect(withPipeline(() => undefined)).toEqual([]);
+    const c = validateConfig({ ...validConfig(), pipeline: pipeline() }, 'test.yaml');
+    expect(c.pipeline?.source.branch).toBe('main');
+  });
+
+  test.each<[string, Edit, RegExp]>([
+    ['a malformed account', (p) => (p.account = '99'), /pipeline\.account: must be a 12-digit AWS account ID/],
+    [
+      'a connection ARN that is not one',
+      (p) => (p.source.connectionArn = 'arn:aws:iam::999999999999:role/x'),
+      /pipeline\.source\.connectionArn: must be a CodeConnections \(CodeStar\) connection ARN/,
+    ],
+    [
+      'a connection in another region',
+      (p) => (p.source.connectionArn = p.source.connectionArn.replace(':eu-west-1:', ':us-east-1:')),
+      /pipeline\.source\.connectionArn: is in region us-east-1; the pipeline in eu-west-1 needs a connection of its own region/,
+    ],
+    [
+      'a connection of another account',
+      (p) => (p.source.connectionArn = p.source.connectionArn.replace(':999999999999:', ':888888888888:')),
+      /pipeline\.source\.connectionArn: belongs to account 888888888888; the pipeline in account 999999999999/,
+    ],
+    [
+      'a repository that is not owner/name',
+      (p) => (p.source.repository = 'platform'),
+      /pipeline\.source\.repository: must be "owner\/name"/,
+    ],
+    [
+      'a branch with spaces',
+      (p) => (p.source.branch = 'my branch'),
+      /pipeline\.source\.branch: must be a git branch name/,
+    ],
+    ['nobody to approve', (p) => (p.approvalEmails = []), /pipeline\.approvalEmails: needs at least one address/],
+    ['an unknown field', (p) => (p.manualApproval = false), /pipeline: has unknown field\(s\) "manualApproval"/],
+    [
+      'a test environment listed after production',
+      (_p, c) => c.environments.reverse(),
+      /environments\[1\]\(dev\)\.production: is not true but the environment comes after production environments\[0\]; the pipeline deploys environments in the order listed/,
+    ],
+  ])('rejects %s', (_name, edit, expected) => {
+    expect(withPipeline(edit).join('\n')).toMatch(expected);
+  });
+
+  test('without a pipeline the order of environments is free', () => {
+    expect(problemsOf((c) => c.environments.reverse())).toEqual([]);
+  });
+});
