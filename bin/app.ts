@@ -14,7 +14,7 @@ import { ConfigError } from '../lib/config/validate';
 const app = new App({ autoSynth: false });
 const configPath = (app.node.tryGetContext('config') as string | undefined) ?? DEMO_CONFIG_PATH;
 try {
-  addEnvironments(app, loadConfig(configPath));
+  addEnvironments(app, loadConfig(configPath), { configPath });
 } catch (e) {
   if (!(e instanceof ConfigError)) throw e;
   process.stderr.write(`${e.message}\n`);

@@ -1,8 +1,21 @@
+import * as path from 'node:path';
 import type { App } from 'aws-cdk-lib';
 import { applyNagPacks } from './compliance/nag-packs';
-import type { AppConfig } from './config/schema';
+import {
+  pipelineArtifactBucketName,
+  pipelineArtifactKeyAliasName,
+  pipelineName as pipelineNameOf,
+} from './config/naming';
+import type { AppConfig, PipelineConfig } from './config/schema';
+import { DEMO_CONFIG_PATH } from './config/load';
+import { ConfigError } from './config/validate';
 import { loadComponents } from './images/components';
+import { DeliveryStack } from './stacks/delivery-stack';
+import { PipelineArtifactsStack } from './stacks/pipeline-artifacts-stack';
 import { EnvironmentStage } from './stage';
+
+/** The repository root: the pipeline synthesizes from a checkout of it. */
+export const REPOSITORY_ROOT = path.join(__dirname, '..');
 
 export interface AddEnvironmentsOptions {
   /**
@@ -10,12 +23,72 @@ export interface AddEnvironmentsOptions {
    * @default true
    */
   readonly nag?: boolean;
+  /**
+   * The configuration file the app was built from. With a `pipeline` section
+   * it must be inside the repository: the pipeline synthesizes from a checkout.
+   * @default - the demo configuration
+   */
+  readonly configPath?: string;
 }
 
-/** Adds the whole program to an app: one stage per configured environment, nag-checked. */
+/**
+ * Adds the whole program to an app: one stage per configured environment,
+ * nag-checked, and the delivery pipeline that deploys them when the
+ * configuration has one (SDLC-2).
+ */
 export function addEnvironments(app: App, config: AppConfig, options: AddEnvironmentsOptions = {}): EnvironmentStage[] {
   const components = loadComponents();
   const stages = config.environments.map((env) => new EnvironmentStage(app, env.name, { config: env, components }));
+  // Before the pipeline: CDK Pipelines synthesizes each stage when it is added.
   if (options.nag ?? true) applyNagPacks(app);
+  if (config.pipeline) addDeliveryPipeline(app, config, config.pipeline, stages, options.configPath);
   return stages;
+}
+
+function addDeliveryPipeline(
+  app: App,
+  config: AppConfig,
+  pipeline: PipelineConfig,
+  stages: readonly EnvironmentStage[],
+  configPath: string | undefined,
+): DeliveryStack {
+  const repoConfigPath = path.relative(REPOSITORY_ROOT, path.resolve(configPath ?? DEMO_CONFIG_PATH));
+  if (repoConfigPath.startsWith('..') || path.isAbsolute(repoConfigPath)) {
+    throw new ConfigError(configPath ?? '(config)', [
+      {
+        path: 'pipeline',
+        message: `the configuration file is outside the repository (${REPOSITORY_ROOT}); the pipeline synthesizes from a checkout of the repository, so commit the file there and pass its path`,
+      },
+    ]);
+  }
+  const application = config.environments[0].tags.application;
+  const name = pipelineNameOf(application);
+  const env = { account: pipeline.account, region: pipeline.region };
+  const keyAliasName = pipelineArtifactKeyAliasName(application);
+  const regions = [...new Set(config.environments.flatMap((e) => [e.region, e.drRegion]))].filter(
+    (r) => r !== pipeline.region,
+  );
+  const regionalArtifactBuckets = Object.fromEntries(
+    regions.map((region) => {
+      const stack = new PipelineArtifactsStack(app, `${name}-artifacts-${region}`, {
+        env: { account: pipeline.account, region },
+        description: `${application} delivery pipeline: artifact store in ${region}`,
+        bucketName: pipelineArtifactBucketName(application, pipeline.account, region),
+        keyAliasName,
+      });
+      return [region, stack.bucket];
+    }),
+  );
+  return new DeliveryStack(app, name, {
+    env,
+    description: `${application} delivery pipeline: tests, nag-checks and deploys ${config.environments.map((e) => e.name).join(' -> ')}`,
+    pipelineName: name,
+    source: pipeline.source,
+    configPath: repoConfigPath.split(path.sep).join('/'),
+    artifactBucketName: pipelineArtifactBucketName(application, pipeline.account, pipeline.region),
+    artifactKeyAliasName: keyAliasName,
+    regionalArtifactBuckets,
+    environments: stages.map((stage, i) => ({ stage, production: config.environments[i].production })),
+    approvalEmails: pipeline.approvalEmails,
+  });
 }

@@ -72,3 +72,18 @@ export function sessionTranscriptBucketName(
 ): string {
   return `${application}-${environment}-${account}-${region}-sessions`.slice(0, 63);
 }
+
+/** The delivery pipeline's stacks and pipeline are named after the application (SDLC-2). */
+export function pipelineName(application: string): string {
+  return `${application}-delivery`;
+}
+
+/** The pipeline's artifact bucket in one region; named because the pipeline's home region refers to the others. */
+export function pipelineArtifactBucketName(application: string, account: string, region: string): string {
+  return `${application}-artifacts-${account}-${region}`.slice(0, 63);
+}
+
+/** The alias of the key that encrypts the pipeline's artifacts in one region. */
+export function pipelineArtifactKeyAliasName(application: string): string {
+  return `alias/${application}/delivery/artifacts`;
+}

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 
 /** The classes of data that get a key of their own (DATA-6). */
 export type DataClass =
-  'logs' | 'database' | 'objects' | 'backups' | 'images' | 'audit' | 'alerts' | 'sessions' | 'posture';
+  'logs' | 'database' | 'objects' | 'backups' | 'images' | 'audit' | 'alerts' | 'sessions' | 'posture' | 'artifacts';
 
 export interface EncryptionKeyProps {
   /** The class of data this key protects; one key per class and region. */
@@ -30,6 +30,8 @@ export interface EncryptionKeyProps {
 export class EncryptionKey extends Construct {
   /** The key itself. */
   readonly key: kms.Key;
+  /** The alias, when one was asked for. */
+  readonly alias?: kms.Alias;
 
   constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
     super(scope, id);
@@ -41,7 +43,8 @@ export class EncryptionKey extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     if (props.aliasName) {
-      this.key.addAlias(props.aliasName).applyRemovalPolicy(RemovalPolicy.RETAIN);
+      this.alias = this.key.addAlias(props.aliasName);
+      this.alias.applyRemovalPolicy(RemovalPolicy.RETAIN);
     }
   }
 

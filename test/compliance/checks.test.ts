@@ -514,12 +514,6 @@ describe('controls the templates cannot show are never PASS', () => {
     expect(changed(cdn('TLSv1.2_2021'))).toEqual({ 'NET-7': 'PASS' });
     expect(changed(cdn('TLSv1'))).toEqual({ 'NET-7': 'FAIL' });
   });
-
-  test('a delivery pipeline in the templates turns SDLC-2 into a manual review, not a PASS', () => {
-    expect(
-      changed((e) => e.add('App', 'Pipeline', { Type: 'AWS::CodePipeline::Pipeline', Properties: { Stages: [] } })),
-    ).toEqual({ 'SDLC-2': 'MANUAL' });
-  });
 });
 
 describe('removing what implements a control fails it', () => {

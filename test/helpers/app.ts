@@ -49,6 +49,8 @@ export interface Synthesized {
   template(stack: Stack): Template;
   /** Every stack of every stage with its template. */
   all(): { stage: EnvironmentStage; stack: Stack; template: Template }[];
+  /** The stacks outside the stages (the delivery pipeline and its artifact stores). */
+  delivery(): { stack: Stack; template: Template }[];
 }
 
 /** Synthesizes a configuration (default: the demo config) once, with the nag packs. */
@@ -63,8 +65,9 @@ export function synthConfig(
   const template = (stack: Stack) => {
     let t = cache.get(stack);
     if (!t) {
-      const nested = assembly.getNestedAssembly(Stage.of(stack)!.artifactId);
-      t = Template.fromJSON(nested.getStackArtifact(stack.artifactId).template);
+      const stage = Stage.of(stack)!;
+      const owner = stage === app ? assembly : assembly.getNestedAssembly(stage.artifactId);
+      t = Template.fromJSON(owner.getStackArtifact(stack.artifactId).template);
       cache.set(stack, t);
     }
     return t;
@@ -76,6 +79,7 @@ export function synthConfig(
     outdir: assembly.directory,
     template,
     all: () => stages.flatMap((stage) => stacksOf(stage).map((stack) => ({ stage, stack, template: template(stack) }))),
+    delivery: () => app.node.children.filter(Stack.isStack).map((stack) => ({ stack, template: template(stack) })),
   };
 }
 

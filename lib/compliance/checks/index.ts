@@ -4,7 +4,8 @@ import { checkImm1, checkImm2, checkImm3, checkImm4, checkImm5, checkImm6, check
 import { checkData1, checkData2, checkData3, checkData4, checkData5, checkData6, checkData7, checkData8 } from './data';
 import { checkLog1, checkLog2, checkLog3, checkLog4, checkLog5, checkLog6 } from './logging';
 import { checkNet1, checkNet2, checkNet3, checkNet4, checkNet5, checkNet6, checkNet7 } from './network';
-import { checkOps1, checkOps2, checkSdlc1, checkSdlc2, checkSdlc3, checkSdlc4 } from './process';
+import { checkSdlc2 } from './delivery';
+import { checkOps1, checkOps2, checkSdlc1, checkSdlc3, checkSdlc4 } from './process';
 import { get, resourcesOf } from './template';
 import type { CheckContext, CheckResult, ControlCheck, StackTemplate } from './types';
 

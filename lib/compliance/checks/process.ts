@@ -66,36 +66,6 @@ export function checkSdlc1(ctx: CheckContext): CheckResult {
   );
 }
 
-/** SDLC-2: a delivery pipeline; none is in the templates today. */
-export function checkSdlc2(ctx: CheckContext): CheckResult {
-  const pipelines = resourcesOf(ctx.stacks, 'AWS::CodePipeline::Pipeline');
-  if (pipelines.length === 0) {
-    return notFromTemplates(
-      'SDLC-2',
-      'NOT_IMPLEMENTED',
-      'no delivery pipeline in the templates: deployments are `cdk deploy` per stage',
-      'add a CDK Pipelines stack with a manual approval before production',
-    );
-  }
-  return {
-    ...notFromTemplates(
-      'SDLC-2',
-      'MANUAL',
-      `${pipelines.length} CodePipeline pipeline(s) in the templates`,
-      'confirm the stage order and the manual approval before production in the pipeline definition',
-    ),
-    evidence: pipelines.map((p) => ({
-      stack: p.stack.stackName,
-      logicalId: p.logicalId,
-      type: p.resource.Type,
-      path: 'Properties.Stages',
-      value: String((prop(p, 'Stages') as unknown[] | undefined)?.length ?? 0),
-      expected: 'stages up to production with an approval',
-      ok: true,
-    })),
-  };
-}
-
 /** SDLC-3: dependency monitoring runs in CI, which no template shows. */
 export function checkSdlc3(): CheckResult {
   return notFromTemplates(

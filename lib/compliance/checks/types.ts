@@ -88,6 +88,8 @@ export interface EnvironmentSummary {
   readonly name: string;
   readonly accounts: readonly string[];
   readonly production: boolean;
+  /** Its CloudFormation stack names (to find where a pipeline deploys it). */
+  readonly stackNames?: readonly string[];
 }
 
 /** Everything a check may read about one environment. */
@@ -99,6 +101,8 @@ export interface CheckContext {
   /** The cdk-nag validation report of the assembly, when there is one. */
   readonly nag?: NagReport;
   readonly otherEnvironments?: readonly EnvironmentSummary[];
+  /** Stacks outside every environment (the delivery pipeline and its artifact stores), shared by all. */
+  readonly delivery?: readonly StackTemplate[];
 }
 
 export type ControlCheck = (ctx: CheckContext) => CheckResult;

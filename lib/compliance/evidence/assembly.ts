@@ -20,6 +20,11 @@ export interface AssemblyEnvironment {
 export interface LoadedAssembly {
   readonly directory: string;
   readonly environments: readonly AssemblyEnvironment[];
+  /**
+   * Stacks outside every stage when there are stages: the delivery pipeline
+   * and its artifact stores, which serve all environments.
+   */
+  readonly delivery: readonly StackTemplate[];
   /** The cdk-nag validation report, when the synth produced one. */
   readonly nag?: NagReport;
 }
@@ -118,8 +123,9 @@ function stacksIn(dir: string, relative: string): StackTemplate[] {
 /**
  * Reads a cloud assembly (`cdk.out`): one environment per nested assembly
  * (CDK stage), stacks with their manifest properties and hashed templates,
- * and `validation-report.json`. Stacks outside any stage form an environment
- * named after the assembly's top level, `(app)`.
+ * and `validation-report.json`. Stacks outside any stage are the delivery
+ * stacks the stages share; in an assembly without stages they form an
+ * environment named after the assembly's top level, `(app)`.
  */
 export function loadCloudAssembly(directory: string): LoadedAssembly {
   const manifest = path.join(directory, 'manifest.json');
@@ -134,7 +140,9 @@ export function loadCloudAssembly(directory: string): LoadedAssembly {
     environments.push({ name, directory: dirName, stacks: stacksIn(path.join(directory, dirName), dirName) });
   }
   const topLevel = stacksIn(directory, '');
-  if (topLevel.length > 0) environments.push({ name: '(app)', directory: '', stacks: topLevel });
+  const delivery = environments.length > 0 ? topLevel : [];
+  if (environments.length === 0 && topLevel.length > 0)
+    environments.push({ name: '(app)', directory: '', stacks: topLevel });
   const reportFile = path.join(directory, 'validation-report.json');
   let nag: NagReport | undefined;
   if (existsSync(reportFile)) {
@@ -144,5 +152,5 @@ export function loadCloudAssembly(directory: string): LoadedAssembly {
       throw new AssemblyError(`${reportFile}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  return { directory, environments, nag };
+  return { directory, environments, delivery, nag };
 }

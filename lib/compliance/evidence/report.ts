@@ -112,6 +112,7 @@ export function buildEvidenceReports(assembly: LoadedAssembly, options: BuildOpt
     name: e.name,
     accounts: [...new Set(e.stacks.flatMap((s) => (s.account ? [s.account] : [])))],
     production: productionSignals(e.stacks).production,
+    stackNames: e.stacks.map((s) => s.stackName),
   }));
   return assembly.environments.map((env) => {
     const signals = productionSignals(env.stacks);
@@ -122,6 +123,7 @@ export function buildEvidenceReports(assembly: LoadedAssembly, options: BuildOpt
       production: signals.production,
       nag,
       otherEnvironments: summaries.filter((s) => s.name !== env.name),
+      delivery: assembly.delivery,
     };
     const results = runChecks(ctx);
     const controls: ControlEvidence[] = CONTROLS.map((c) => ({

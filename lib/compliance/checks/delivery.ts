@@ -1,0 +1,210 @@
+import { Collector, notFromTemplates } from './collector';
+import { get, localResource, localTarget, resourcesOf } from './template';
+import type { CheckContext, CheckResult, ResourceRef, StackTemplate } from './types';
+
+/** The commands the pipeline's build must run before anything is deployed (README, `.ci/run`). */
+export const REQUIRED_BUILD_COMMANDS = ['npm test', 'npm run synth'] as const;
+
+interface Action {
+  readonly Name?: string;
+  readonly ActionTypeId?: { readonly Category?: string; readonly Provider?: string };
+  readonly Configuration?: Record<string, unknown>;
+  readonly RunOrder?: number;
+  readonly OutputArtifacts?: readonly { readonly Name?: string }[];
+}
+interface PipelineStage {
+  readonly Name?: string;
+  readonly Actions?: readonly Action[];
+}
+
+const provider = (a: Action) => a.ActionTypeId?.Provider ?? '?';
+const isDeploy = (a: Action) => provider(a) === 'CloudFormation';
+
+/** The build spec of the CodeBuild project an action runs, parsed; undefined when it cannot be read. */
+function buildSpecOf(pipeline: ResourceRef, action: Action): Record<string, unknown> | undefined {
+  const project = localResource(pipeline.stack, localTarget(action.Configuration?.ProjectName));
+  const spec = get(project?.resource.Properties, 'Source.BuildSpec');
+  if (typeof spec !== 'string') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(spec);
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function commandsOf(spec: Record<string, unknown> | undefined): string[] {
+  const phases = (spec?.phases ?? {}) as Record<string, { commands?: unknown }>;
+  return Object.values(phases).flatMap((p) => (Array.isArray(p?.commands) ? p.commands.map(String) : []));
+}
+
+/** Index of the pipeline stage that deploys a stack of the given names, or -1. */
+function stageDeploying(stages: readonly PipelineStage[], stackNames: ReadonlySet<string>): number {
+  return stages.findIndex((s) =>
+    (s.Actions ?? []).some((a) => isDeploy(a) && stackNames.has(String(a.Configuration?.StackName))),
+  );
+}
+
+/**
+ * SDLC-2: a delivery pipeline deploys this environment: its source is a
+ * repository, a build step runs the tests and the synth (cdk-nag, cfn-lint,
+ * evidence) and publishes the evidence report, artifacts are encrypted with
+ * customer keys, the pipeline updates itself, every stack of the environment
+ * is deployed by it, after the test environments, and a production
+ * environment only after a manual approval.
+ */
+export function checkSdlc2(ctx: CheckContext): CheckResult {
+  const candidates: StackTemplate[] = [...(ctx.delivery ?? []), ...ctx.stacks];
+  const names = new Set(ctx.stacks.map((s) => s.stackName));
+  const pipeline = resourcesOf(candidates, 'AWS::CodePipeline::Pipeline').find(
+    (p) => stageDeploying((get(p.resource.Properties, 'Stages') ?? []) as PipelineStage[], names) >= 0,
+  );
+  if (!pipeline) {
+    return notFromTemplates(
+      'SDLC-2',
+      'NOT_IMPLEMENTED',
+      `no delivery pipeline in the cloud assembly deploys ${ctx.environment}: it is deployed with \`cdk deploy\``,
+      'add a `pipeline` section to the configuration (README, "Delivery pipeline")',
+    );
+  }
+  const c = new Collector(ctx);
+  const stages = (get(pipeline.resource.Properties, 'Stages') ?? []) as PipelineStage[];
+  const at = (i: number) => `Properties.Stages[${i}](${stages[i]?.Name ?? '?'})`;
+
+  // Source: the first stage reads a repository.
+  const sources = (stages[0]?.Actions ?? []).filter((a) => a.ActionTypeId?.Category === 'Source');
+  c.check(
+    pipeline,
+    at(0),
+    sources
+      .map(
+        (a) =>
+          `${provider(a)} ${String(a.Configuration?.FullRepositoryId ?? a.Configuration?.RepositoryName ?? '')}@${String(a.Configuration?.BranchName ?? '')}`,
+      )
+      .join(', ') || 'no source action',
+    sources.length > 0,
+    'a source action reading the repository',
+  );
+
+  // Encrypted artifacts: every artifact store names a customer-managed key.
+  const stores = [
+    ...((get(pipeline.resource.Properties, 'ArtifactStores') ?? []) as { ArtifactStore?: unknown }[]).map(
+      (s) => s.ArtifactStore,
+    ),
+    get(pipeline.resource.Properties, 'ArtifactStore'),
+  ].filter((s) => s !== undefined);
+  c.requireSome(stores, 'artifact store of the delivery pipeline');
+  stores.forEach((s, i) => {
+    const key = get(s, 'EncryptionKey.Id');
+    const awsManaged = typeof key === 'string' && /alias\/aws\//.test(key);
+    c.check(
+      pipeline,
+      `Properties.ArtifactStores[${i}].ArtifactStore.EncryptionKey.Id`,
+      key ?? 'none (the AWS-managed S3 key)',
+      key !== undefined && get(s, 'EncryptionKey.Type') === 'KMS' && !awsManaged,
+      'a customer-managed KMS key',
+    );
+  });
+
+  const envStage = stageDeploying(stages, names);
+  const builds = stages
+    .slice(0, envStage)
+    .flatMap((s, i) => (s.Actions ?? []).map((a) => ({ a, i })))
+    .filter(({ a }) => provider(a) === 'CodeBuild');
+
+  // The build before any deployment runs the tests and the synth, and publishes the evidence.
+  const synth = builds.find(({ a }) => {
+    const commands = commandsOf(buildSpecOf(pipeline, a)).join('\n');
+    return REQUIRED_BUILD_COMMANDS.every((cmd) => commands.includes(cmd));
+  });
+  const allCommands = builds.flatMap(({ a }) => commandsOf(buildSpecOf(pipeline, a)));
+  c.check(
+    pipeline,
+    synth ? `${at(synth.i)}.${synth.a.Name ?? '?'}` : 'Properties.Stages',
+    (synth ? commandsOf(buildSpecOf(pipeline, synth.a)) : allCommands).join('; ') ||
+      'no build step before the deployment',
+    synth !== undefined,
+    `a build step before the deployment that runs ${REQUIRED_BUILD_COMMANDS.join(' and ')}`,
+  );
+  const secondary = synth
+    ? Object.entries(
+        (get(buildSpecOf(pipeline, synth.a), 'artifacts.secondary-artifacts') ?? {}) as Record<
+          string,
+          { 'base-directory'?: string }
+        >,
+      )
+    : [];
+  const evidence = secondary.find(([, a]) => /(^|\/)evidence$/.test(a['base-directory'] ?? ''));
+  c.check(
+    pipeline,
+    synth ? `${at(synth.i)}.${synth.a.Name ?? '?'}.OutputArtifacts` : 'Properties.Stages',
+    evidence ? `${evidence[0]} (${evidence[1]['base-directory']})` : secondary.map(([n]) => n).join(', ') || 'none',
+    evidence !== undefined,
+    'the evidence report published as a build artifact',
+  );
+
+  // Self-mutation: the pipeline deploys its own definition before the environments.
+  const selfUpdate = builds.find(({ a }) =>
+    commandsOf(buildSpecOf(pipeline, a)).some((cmd) => /\bcdk\b.*\bdeploy\b/.test(cmd)),
+  );
+  c.check(
+    pipeline,
+    selfUpdate ? `${at(selfUpdate.i)}.${selfUpdate.a.Name ?? '?'}` : 'Properties.Stages',
+    selfUpdate ? commandsOf(buildSpecOf(pipeline, selfUpdate.a)).join('; ') : 'no self-update step',
+    selfUpdate !== undefined,
+    'a step that updates the pipeline itself (cdk deploy) before the environments',
+  );
+
+  // Every stack of the environment is deployed by the pipeline.
+  const deployed = new Set(
+    stages.flatMap((s) => (s.Actions ?? []).filter(isDeploy).map((a) => String(a.Configuration?.StackName))),
+  );
+  const missing = [...names].filter((n) => !deployed.has(n));
+  c.check(
+    pipeline,
+    at(envStage),
+    missing.length === 0 ? `all ${names.size} stacks of ${ctx.environment}` : `missing ${missing.join(', ')}`,
+    missing.length === 0,
+    `every stack of ${ctx.environment} deployed by the pipeline`,
+  );
+
+  // Order: test environments first.
+  const others = ctx.otherEnvironments ?? [];
+  const earlierTests = others.filter((o) => !o.production && (o.stackNames ?? []).length > 0);
+  if (ctx.production) {
+    const late = earlierTests.filter((o) => stageDeploying(stages, new Set(o.stackNames)) > envStage);
+    c.check(
+      pipeline,
+      at(envStage),
+      `stage ${envStage + 1} of ${stages.length}; test environments in stages ${earlierTests.map((o) => `${o.name}:${stageDeploying(stages, new Set(o.stackNames)) + 1}`).join(', ') || '(none)'}`,
+      late.length === 0,
+      'production deployed after every test environment',
+    );
+
+    // Approval: a manual approval before the first deployment action of production.
+    const own = stages[envStage]?.Actions ?? [];
+    const firstDeploy = Math.min(...own.filter(isDeploy).map((a) => a.RunOrder ?? 1));
+    const approvals = own.filter((a) => a.ActionTypeId?.Category === 'Approval' && (a.RunOrder ?? 1) < firstDeploy);
+    const previous = stages[envStage - 1];
+    const approvalStage =
+      previous &&
+      (previous.Actions ?? []).length > 0 &&
+      (previous.Actions ?? []).every((a) => a.ActionTypeId?.Category === 'Approval');
+    c.check(
+      pipeline,
+      at(envStage),
+      approvals.length > 0
+        ? approvals.map((a) => `${a.Name ?? '?'} (${provider(a)}, run order ${a.RunOrder ?? 1})`).join(', ')
+        : approvalStage
+          ? `approval stage ${previous.Name ?? '?'}`
+          : 'no approval before the deployment',
+      approvals.length > 0 || Boolean(approvalStage),
+      'a manual approval before the first production deployment action',
+    );
+  }
+
+  return c.finish(
+    'SDLC-2',
+    `pipeline ${pipeline.stack.stackName}/${pipeline.logicalId} builds, tests and nag-checks from the repository and deploys ${ctx.environment} in stage ${envStage + 1} of ${stages.length}${ctx.production ? ' after a manual approval' : ''}`,
+  );
+}

@@ -1,0 +1,198 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Stack, type Stage } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as pipelines from 'aws-cdk-lib/pipelines';
+import { Construct } from 'constructs';
+import { acknowledge, literalPartition } from '../compliance/acknowledge';
+
+/** The aws-cdk CLI version package.json pins (the 3.x CLI cannot read this aws-cdk-lib's assemblies). */
+export const CDK_CLI_VERSION: string = (
+  JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+    devDependencies: Record<string, string>;
+  }
+).devDependencies['aws-cdk'];
+
+/** The directory, inside the synth step's output, where `npm run synth` writes the evidence reports (SDLC-4). */
+export const EVIDENCE_DIRECTORY = 'cdk.out/evidence';
+
+/** One environment the pipeline deploys, in order. */
+export interface PipelineEnvironment {
+  readonly stage: Stage;
+  /** A production environment waits for a manual approval. */
+  readonly production: boolean;
+}
+
+export interface DeliveryPipelineProps {
+  readonly pipelineName: string;
+  /** The repository, through a CodeConnections (CodeStar) connection. */
+  readonly source: { readonly connectionArn: string; readonly repository: string; readonly branch: string };
+  /** The configuration file the app was synthesized with, relative to the repository root. */
+  readonly configPath: string;
+  /** The artifact bucket of the pipeline's own region (KMS-encrypted with a customer key). */
+  readonly artifactBucket: s3.IBucket;
+  /** One artifact bucket per other region an environment deploys to. */
+  readonly regionalArtifactBuckets: Readonly<Record<string, s3.IBucket>>;
+  /** The environments in deployment order. */
+  readonly environments: readonly PipelineEnvironment[];
+  /** Asked to approve production deployments, told when an execution fails. */
+  readonly notificationTopic: sns.ITopic;
+  /** Where the CodeBuild steps log. */
+  readonly buildLogGroup: logs.ILogGroup;
+}
+
+/**
+ * The delivery pipeline (SDLC-2): CDK Pipelines, self-mutating. Its synth
+ * step runs the README's test command, the dependency gate and `npm run synth`
+ * (cdk-nag, cfn-lint, evidence report) from a clean checkout; then it deploys
+ * the environments one after the other, each production environment only
+ * after a manual approval. Artifacts live in customer-key buckets the caller
+ * provides, one per region, so no unencrypted or unlogged support bucket is
+ * created behind the reader's back.
+ */
+export class DeliveryPipeline extends Construct {
+  readonly pipeline: pipelines.CodePipeline;
+  /** The synth step; its primary output is the cloud assembly. */
+  readonly synth: pipelines.ShellStep;
+  /** The evidence reports, a separate artifact of the synth step. */
+  readonly evidence: pipelines.FileSet;
+
+  constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
+    super(scope, id);
+    const config = `-c config=${props.configPath}`;
+    this.synth = new pipelines.ShellStep('Synth', {
+      input: pipelines.CodePipelineSource.connection(props.source.repository, props.source.branch, {
+        connectionArn: props.source.connectionArn,
+        codeBuildCloneOutput: false,
+      }),
+      installCommands: ['pip install --quiet --requirement requirements-ci.txt', 'npm ci'],
+      commands: [
+        // The same commands as CI (.ci/run) and the README.
+        'npm test',
+        'npm run audit:deps',
+        `npm run synth -- ${config}`,
+      ],
+      primaryOutputDirectory: 'cdk.out',
+    });
+    this.evidence = this.synth.addOutputDirectory(EVIDENCE_DIRECTORY);
+
+    const codePipeline = new codepipeline.Pipeline(this, 'Pipeline', {
+      pipelineName: props.pipelineName,
+      pipelineType: codepipeline.PipelineType.V2,
+      // The home region's bucket is the artifact bucket (CodePipeline takes one or the other, not both).
+      crossRegionReplicationBuckets: {
+        ...props.regionalArtifactBuckets,
+        [Stack.of(this).region]: props.artifactBucket,
+      },
+      restartExecutionOnUpdate: true,
+    });
+
+    this.pipeline = new pipelines.CodePipeline(this, 'Delivery', {
+      codePipeline,
+      synth: this.synth,
+      selfMutation: true,
+      // The CLI version the repository pins, not whatever `aws-cdk@2` is on the day.
+      cliVersion: CDK_CLI_VERSION,
+      codeBuildDefaults: {
+        buildEnvironment: {
+          buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+          computeType: codebuild.ComputeType.MEDIUM,
+          privileged: false,
+        },
+        logging: { cloudWatch: { logGroup: props.buildLogGroup } },
+        partialBuildSpec: codebuild.BuildSpec.fromObject({
+          phases: { install: { 'runtime-versions': { nodejs: 20, python: '3.11' } } },
+        }),
+      },
+    });
+
+    for (const env of props.environments) {
+      this.pipeline.addStage(env.stage, {
+        pre: env.production
+          ? [
+              new pipelines.ManualApprovalStep(`Approve-${env.stage.stageName}`, {
+                comment: `Deploy to production environment ${env.stage.stageName}: review the change sets and the evidence report (artifact of the Synth step, ${EVIDENCE_DIRECTORY}/${env.stage.stageName}.md) first`,
+                notificationTopic: props.notificationTopic,
+              }),
+            ]
+          : [],
+      });
+    }
+    // Build now, not lazily at synth, so that the roles and policies exist for the acknowledgments below.
+    this.pipeline.buildPipeline();
+    this.acknowledgeGeneratedPermissions(props);
+  }
+
+  /**
+   * CDK Pipelines writes its roles and projects itself. What the nag packs
+   * flag there, and why it is accepted, is said here, finding by finding
+   * (SDLC-1); wildcard actions are not acknowledged but rewritten (IAM-2).
+   */
+  private acknowledgeGeneratedPermissions(props: DeliveryPipelineProps): void {
+    const stack = Stack.of(this);
+    const partition = literalPartition(stack);
+    const artifactObjects = [
+      `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(props.artifactBucket.node.defaultChild as s3.CfnBucket)}.Arn>/*]`,
+      ...Object.values(props.regionalArtifactBuckets).flatMap((b) => {
+        // The fixed physical name, as the pipeline's policies spell it.
+        const name = (b.node.defaultChild as s3.CfnBucket).bucketName;
+        return [
+          `AwsSolutions-IAM5[Resource::arn:${partition}:s3:::${name}/*]` as const,
+          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${name}/*]` as const,
+        ];
+      }),
+    ] as const;
+    acknowledge(
+      this,
+      'IAM-2',
+      'pipeline actions read and write artifacts under generated object keys, so object ARNs in the artifact buckets end in "/*"; the buckets hold only pipeline artifacts',
+      ...artifactObjects,
+    );
+    const projectLogs = this.node
+      .findAll()
+      .filter((c): c is codebuild.CfnProject => c instanceof codebuild.CfnProject)
+      .flatMap((p) => {
+        const id = stack.getLogicalId(p);
+        return [
+          `AwsSolutions-IAM5[Resource::arn:${partition}:logs:${stack.region}:${stack.account}:log-group:/aws/codebuild/<${id}>:*]` as const,
+          `AwsSolutions-IAM5[Resource::arn:${partition}:codebuild:${stack.region}:${stack.account}:report-group/<${id}>-*]` as const,
+        ];
+      });
+    acknowledge(
+      this,
+      'IAM-2',
+      "CodeBuild writes log streams and test reports with generated names under its own project's log group and report-group prefix",
+      ...projectLogs,
+      `AwsSolutions-IAM5[Resource::arn:${partition}:logs:${stack.region}:${stack.account}:log-group:/aws/codebuild/*]`,
+      `AwsSolutions-IAM5[Resource::arn:${partition}:codebuild:${stack.region}:${stack.account}:report-group/*]`,
+    );
+    acknowledge(
+      this,
+      'IAM-2',
+      'the self-mutation and asset steps assume only the CDK bootstrap roles (deploy, file and image publishing) of the target accounts, selected by their aws-cdk:bootstrap-role tag; role names carry the account and region they are bootstrapped in',
+      `AwsSolutions-IAM5[Resource::arn:*:iam::${stack.account}:role/*]`,
+    );
+    acknowledge(
+      this,
+      'IAM-2',
+      "granted by CDK Pipelines where the API has no resource-level permission or the resource is in another region: cloudformation:DescribeStacks and s3:ListBucket for the CLI's bootstrap checks, codebuild:StartBuild/BatchGetBuilds/StopBuild for the asset role, and the KMS key of another region's artifact store, which this region can only name by alias (its key policy admits only this account)",
+      'AwsSolutions-IAM5[Resource::*]',
+    );
+    acknowledge(
+      this,
+      'IAM-2',
+      'CDK Pipelines creates one role per action with an inline default policy; the policies are created, changed and deleted with their roles and cannot be attached elsewhere',
+      'compliance:IAMNoInlinePolicy',
+    );
+    acknowledge(
+      this,
+      'SDLC-2',
+      'the CodeBuild projects take their source from the pipeline (type CODEPIPELINE), which reads the repository through a CodeConnections connection: no repository URL or credential is stored in a project',
+      'compliance:CodeBuildProjectSourceRepoUrl',
+    );
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * SDLC-2 on a small hand-written pipeline template (not a synth): the
+ * untouched pipeline passes, and each property the control depends on fails
+ * it when broken.
+ */
+import { checkSdlc2 } from '../../lib/compliance/checks/delivery';
+import type { CheckContext, StackTemplate } from '../../lib/compliance/checks/types';
+import { context } from './fixture';
+
+type Json = Record<string, unknown>;
+
+const base = context();
+const prodStacks = base.stacks.map((s) => s.stackName);
+const devStacks = ['dev-App', 'dev-Data'];
+
+const buildSpec = (commands: string[], secondary: Json = { Out: { 'base-directory': 'cdk.out' } }) =>
+  JSON.stringify({
+    version: '0.2',
+    phases: { install: { commands: ['npm ci'] }, build: { commands } },
+    artifacts: { 'secondary-artifacts': secondary },
+  });
+
+const deploy = (stackName: string, runOrder: number) => ({
+  Name: `${stackName}.Deploy`,
+  ActionTypeId: { Category: 'Deploy', Provider: 'CloudFormation' },
+  Configuration: { StackName: stackName, ActionMode: 'CHANGE_SET_EXECUTE' },
+  RunOrder: runOrder,
+});
+const approval = (runOrder: number) => ({
+  Name: 'Approve-prod',
+  ActionTypeId: { Category: 'Approval', Provider: 'Manual' },
+  RunOrder: runOrder,
+});
+const build = (name: string, project: string) => ({
+  Name: name,
+  ActionTypeId: { Category: 'Build', Provider: 'CodeBuild' },
+  Configuration: { ProjectName: { Ref: project } },
+  RunOrder: 1,
+});
+
+/** A pipeline meeting SDLC-2: source, synth (tests, synth, evidence), self-update, dev, then prod after approval. */
+function pipelineTemplate(): Json {
+  return {
+    Resources: {
+      Pipeline: {
+        Type: 'AWS::CodePipeline::Pipeline',
+        Properties: {
+          ArtifactStores: [
+            {
+              Region: 'eu-west-1',
+              ArtifactStore: { Type: 'S3', EncryptionKey: { Type: 'KMS', Id: { 'Fn::GetAtt': ['Key', 'Arn'] } } },
+            },
+          ],
+          Stages: [
+            {
+              Name: 'Source',
+              Actions: [
+                {
+                  Name: 'repo',
+                  ActionTypeId: { Category: 'Source', Provider: 'CodeStarSourceConnection' },
+                  Configuration: { FullRepositoryId: 'acme/app', BranchName: 'main' },
+                },
+              ],
+            },
+            { Name: 'Build', Actions: [build('Synth', 'SynthProject')] },
+            { Name: 'UpdatePipeline', Actions: [build('SelfMutate', 'SelfProject')] },
+            { Name: 'dev', Actions: devStacks.map((n) => deploy(n, 1)) },
+            { Name: 'prod', Actions: [approval(1), ...prodStacks.map((n) => deploy(n, 2))] },
+          ],
+        },
+      },
+      SynthProject: {
+        Type: 'AWS::CodeBuild::Project',
+        Properties: {
+          Source: {
+            Type: 'CODEPIPELINE',
+            BuildSpec: buildSpec(['npm test', 'npm run synth'], {
+              Out: { 'base-directory': 'cdk.out' },
+              Evidence: { 'base-directory': 'cdk.out/evidence' },
+            }),
+          },
+        },
+      },
+      SelfProject: {
+        Type: 'AWS::CodeBuild::Project',
+        Properties: { Source: { Type: 'CODEPIPELINE', BuildSpec: buildSpec(['cdk -a . deploy delivery']) } },
+      },
+    },
+  };
+}
+
+interface Pipeline {
+  Resources: {
+    Pipeline: { Properties: { ArtifactStores: Json[]; Stages: { Name: string; Actions: Json[] }[] } };
+    SynthProject: { Properties: { Source: { BuildSpec: string } } };
+    SelfProject: { Properties: { Source: { BuildSpec: string } } };
+  };
+}
+
+function run(edit?: (t: Pipeline) => void, options: Partial<CheckContext> = {}) {
+  const template = pipelineTemplate() as unknown as Pipeline;
+  edit?.(template);
+  const delivery: StackTemplate = { stackName: 'delivery', template: template as never };
+  return checkSdlc2({
+    ...base,
+    delivery: [delivery],
+    otherEnvironments: [{ name: 'dev', accounts: ['222222222222'], production: false, stackNames: devStacks }],
+    ...options,
+  });
+}
+const stage = (t: Pipeline, name: string) => t.Resources.Pipeline.Properties.Stages.find((s) => s.Name === name)!;
+
+test('a pipeline that builds, tests, publishes the evidence and deploys prod after dev and an approval passes', () => {
+  const r = run();
+  expect([r.status, r.problems]).toEqual(['PASS', []]);
+  expect(r.evidence.map((e) => e.expected)).toEqual([
+    'a source action reading the repository',
+    'a customer-managed KMS key',
+    'a build step before the deployment that runs npm test and npm run synth',
+    'the evidence report published as a build artifact',
+    'a step that updates the pipeline itself (cdk deploy) before the environments',
+    'every stack of prod deployed by the pipeline',
+    'production deployed after every test environment',
+    'a manual approval before the first production deployment action',
+  ]);
+});
+
+test('without a pipeline that deploys the environment, SDLC-2 is not implemented (never PASS)', () => {
+  expect(checkSdlc2({ ...base, delivery: [] }).status).toBe('NOT_IMPLEMENTED');
+  const other = run((t) => {
+    stage(t, 'prod').Actions = [];
+  });
+  expect(other.status).toBe('NOT_IMPLEMENTED');
+});
+
+describe('each broken property fails SDLC-2', () => {
+  test.each<[string, (t: Pipeline) => void, RegExp]>([
+    [
+      'no manual approval before production',
+      (t) => (stage(t, 'prod').Actions = stage(t, 'prod').Actions.filter((a) => a.Name !== 'Approve-prod')),
+      /no approval before the deployment/,
+    ],
+    [
+      'the approval runs alongside the first deployment',
+      (t) => ((stage(t, 'prod').Actions[0] as Json).RunOrder = 2),
+      /no approval before the deployment/,
+    ],
+    [
+      'the build does not run the tests',
+      (t) => (t.Resources.SynthProject.Properties.Source.BuildSpec = buildSpec(['npm run synth'])),
+      /runs npm test and npm run synth/,
+    ],
+    [
+      'the evidence report is not an artifact',
+      (t) => (t.Resources.SynthProject.Properties.Source.BuildSpec = buildSpec(['npm test', 'npm run synth'])),
+      /evidence report published/,
+    ],
+    [
+      'artifacts under the AWS-managed key',
+      (t) =>
+        ((t.Resources.Pipeline.Properties.ArtifactStores[0].ArtifactStore as Json).EncryptionKey = {
+          Type: 'KMS',
+          Id: 'arn:aws:kms:eu-west-1:999999999999:alias/aws/s3',
+        }),
+      /customer-managed KMS key/,
+    ],
+    [
+      'artifacts without a key',
+      (t) => delete (t.Resources.Pipeline.Properties.ArtifactStores[0].ArtifactStore as Json).EncryptionKey,
+      /customer-managed KMS key/,
+    ],
+    [
+      'no self-update step',
+      (t) => (t.Resources.SelfProject.Properties.Source.BuildSpec = buildSpec(['echo hi'])),
+      /updates the pipeline itself/,
+    ],
+    [
+      'a stack of the environment is not deployed',
+      (t) => (stage(t, 'prod').Actions = stage(t, 'prod').Actions.filter((a) => !/-Data\./.test(String(a.Name)))),
+      /missing prod-Data/,
+    ],
+    [
+      'production before the test environment',
+      (t) => {
+        const stages = t.Resources.Pipeline.Properties.Stages;
+        const [dev, prod] = [stages[3], stages[4]];
+        stages[3] = prod;
+        stages[4] = dev;
+      },
+      /production deployed after every test environment/,
+    ],
+    ['no source stage', (t) => (t.Resources.Pipeline.Properties.Stages[0].Actions = []), /a source action/],
+  ])('%s', (_what, edit, problem) => {
+    const r = run(edit);
+    expect(r.status).toBe('FAIL');
+    expect(r.problems.join('\n')).toMatch(problem);
+  });
+});
+
+test('a test environment needs no approval', () => {
+  const r = run((t) => (stage(t, 'prod').Actions = stage(t, 'prod').Actions.filter((a) => a.Name !== 'Approve-prod')), {
+    production: false,
+    otherEnvironments: [],
+  });
+  expect([r.status, r.problems]).toEqual(['PASS', []]);
+  expect(r.evidence.map((e) => e.expected)).not.toContain(
+    'a manual approval before the first production deployment action',
+  );
+});

@@ -1,0 +1,188 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseNagReport } from '../../lib/compliance/checks/nag-report';
+import { addEnvironments } from '../../lib/app';
+import { loadConfig } from '../../lib/config/load';
+import { pipelineArtifactBucketName, pipelineName } from '../../lib/config/naming';
+import { ConfigError } from '../../lib/config/validate';
+import { CDK_CLI_VERSION, EVIDENCE_DIRECTORY } from '../../lib/constructs/delivery-pipeline';
+import {
+  newTestApp,
+  only,
+  type Props,
+  props,
+  resourcesOf,
+  ROOT,
+  synthConfig,
+  type Synthesized,
+  tempDir,
+} from '../helpers/app';
+
+const config = loadConfig();
+const pipelineConfig = config.pipeline!;
+const application = config.environments[0].tags.application;
+let synth: Synthesized;
+let stack: Synthesized['delivery'] extends () => (infer T)[] ? T : never;
+let pipeline: Props;
+let stages: Props[];
+beforeAll(() => {
+  synth = synthConfig(config);
+  stack = synth.delivery().find((d) => d.stack.stackName === pipelineName(application))!;
+  pipeline = only(stack.template, 'AWS::CodePipeline::Pipeline');
+  stages = pipeline.Stages as Props[];
+});
+
+const projectOf = (action: Props): Props => {
+  const id = action.Configuration.ProjectName.Ref as string;
+  return stack.template.toJSON().Resources[id].Properties as Props;
+};
+const buildSpecOf = (action: Props) => JSON.parse(projectOf(action).Source.BuildSpec as string) as Props;
+const actionsOf = (name: string): Props[] => stages.find((s) => s.Name === name)!.Actions as Props[];
+
+test('the demo configuration has a pipeline in its own account and region, and artifact stores only where needed', () => {
+  expect(
+    synth
+      .delivery()
+      .map((d) => [d.stack.stackName, d.stack.account, d.stack.region])
+      .sort(),
+  ).toEqual([
+    [pipelineName(application), pipelineConfig.account, pipelineConfig.region],
+    [`${pipelineName(application)}-artifacts-eu-central-1`, pipelineConfig.account, 'eu-central-1'],
+  ]);
+});
+
+test('SDLC-2: source, build, self-update, assets, then the environments in the order of the configuration', () => {
+  expect(stages.map((s) => s.Name)).toEqual([
+    'Source',
+    'Build',
+    'UpdatePipeline',
+    'Assets',
+    ...config.environments.map((e) => e.name),
+  ]);
+  expect(actionsOf('Source')).toEqual([
+    expect.objectContaining({
+      ActionTypeId: expect.objectContaining({ Category: 'Source', Provider: 'CodeStarSourceConnection' }),
+      Configuration: expect.objectContaining({
+        ConnectionArn: pipelineConfig.source.connectionArn,
+        FullRepositoryId: pipelineConfig.source.repository,
+        BranchName: pipelineConfig.source.branch,
+      }),
+    }),
+  ]);
+});
+
+test('SDLC-2: the build runs the tests, the dependency gate and the synth of this configuration, and publishes the evidence', () => {
+  const [synthAction] = actionsOf('Build');
+  const spec = buildSpecOf(synthAction);
+  expect(spec.phases.install.commands).toEqual(['pip install --quiet --requirement requirements-ci.txt', 'npm ci']);
+  expect(spec.phases.build.commands).toEqual([
+    'npm test',
+    'npm run audit:deps',
+    'npm run synth -- -c config=config/demo.yaml',
+  ]);
+  expect(spec.artifacts['secondary-artifacts']).toEqual(
+    expect.objectContaining({
+      [synthAction.OutputArtifacts[1].Name]: { 'base-directory': EVIDENCE_DIRECTORY, files: ['**/*'] },
+    }),
+  );
+  // The versions the CI image has, so the pipeline's tests see the same tools.
+  expect(readFileSync(path.join(ROOT, 'requirements-ci.txt'), 'utf8')).toMatch(/^cfn-lint==\d[\d.]*$/m);
+});
+
+test('SDLC-2: the pipeline updates itself with the CLI version package.json pins', () => {
+  const [selfMutate] = actionsOf('UpdatePipeline');
+  const spec = buildSpecOf(selfMutate);
+  const commands = [...spec.phases.install.commands, ...spec.phases.build.commands].join('\n');
+  expect(CDK_CLI_VERSION).toMatch(/^2\.\d+\.\d+$/);
+  expect(commands).toContain(`aws-cdk@${CDK_CLI_VERSION}`);
+  expect(commands).toMatch(new RegExp(`cdk -a . deploy ${pipelineName(application)}\\b`));
+});
+
+test('SDLC-2: production waits for a manual approval that notifies the encrypted topic; test environments do not', () => {
+  for (const env of config.environments) {
+    const actions = actionsOf(env.name);
+    const approvals = actions.filter((a) => a.ActionTypeId.Category === 'Approval');
+    const deploys = actions.filter((a) => a.ActionTypeId.Provider === 'CloudFormation');
+    expect(deploys.length).toBe(20); // 10 stacks, each prepared (change set) and executed
+    if (!env.production) {
+      expect(approvals).toEqual([]);
+      continue;
+    }
+    expect(approvals).toHaveLength(1);
+    expect(approvals[0].Configuration.NotificationArn).toEqual({ Ref: expect.any(String) });
+    expect(Math.min(...deploys.map((a) => a.RunOrder as number))).toBeGreaterThan(approvals[0].RunOrder as number);
+  }
+  expect(only(stack.template, 'AWS::SNS::Topic').KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
+});
+
+test('SDLC-2: every artifact store, in every region, is encrypted with a customer key of this project', () => {
+  const stores = pipeline.ArtifactStores as Props[];
+  const regions = [...new Set(config.environments.flatMap((e) => [e.region, e.drRegion]))].sort();
+  expect(stores.map((s) => s.Region).sort()).toEqual(regions);
+  for (const s of stores) {
+    expect(s.ArtifactStore.EncryptionKey.Type).toBe('KMS');
+    expect(JSON.stringify(s.ArtifactStore.EncryptionKey.Id)).toMatch(
+      s.Region === pipelineConfig.region ? /ArtifactsKeyAlias/ : /alias\/acme-saas\/delivery\/artifacts/,
+    );
+  }
+  const remote = stores.find((s) => s.Region !== pipelineConfig.region)!;
+  expect(remote.ArtifactStore.Location).toBe(
+    pipelineArtifactBucketName(application, pipelineConfig.account, remote.Region),
+  );
+});
+
+test('the artifact buckets are SecureBuckets: KMS, versioned, logged, TLS-only and retained', () => {
+  for (const d of synth.delivery()) {
+    const buckets = resourcesOf(d.template, 'AWS::S3::Bucket');
+    const artifacts = buckets.filter(([, b]) => (b.Properties as Props).LoggingConfiguration !== undefined);
+    expect(artifacts).toHaveLength(1);
+    for (const [, b] of buckets) {
+      expect(b.DeletionPolicy).toBe('Retain');
+      expect((b.Properties as Props).VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    }
+    expect((artifacts[0][1].Properties as Props).BucketEncryption.ServerSideEncryptionConfiguration[0]).toEqual(
+      expect.objectContaining({ ServerSideEncryptionByDefault: expect.objectContaining({ SSEAlgorithm: 'aws:kms' }) }),
+    );
+    for (const k of props(d.template, 'AWS::KMS::Key')) expect(k.EnableKeyRotation).toBe(true);
+  }
+});
+
+test('every CodeBuild project encrypts with the artifact key, logs to the encrypted log group and is unprivileged', () => {
+  const projects = props(stack.template, 'AWS::CodeBuild::Project');
+  expect(projects.length).toBeGreaterThanOrEqual(3);
+  const [group] = resourcesOf(stack.template, 'AWS::Logs::LogGroup');
+  expect((group[1].Properties as Props).KmsKeyId).toBeDefined();
+  for (const p of projects) {
+    expect(JSON.stringify(p.EncryptionKey)).toMatch(/ArtifactsKeyAlias/);
+    expect(p.LogsConfig.CloudWatchLogs).toEqual({ GroupName: { Ref: group[0] }, Status: 'ENABLED' });
+    expect(p.Environment.PrivilegedMode).toBe(false);
+  }
+});
+
+test('SDLC-1: the delivery stacks pass the four nag packs and ours; every acknowledgment there names a control', () => {
+  const report = parseNagReport(JSON.parse(readFileSync(path.join(synth.outdir, 'validation-report.json'), 'utf8')));
+  const onDelivery = (paths: readonly string[]) => paths.some((p) => p.startsWith(pipelineName(application)));
+  const open = report.packs.flatMap((p) => p.violations.filter((v) => onDelivery(v.constructPaths)));
+  expect(open).toEqual([]);
+  const acknowledged = report.packs.flatMap((p) => p.acknowledged.filter((v) => onDelivery(v.constructPaths)));
+  expect(acknowledged.length).toBeGreaterThan(0);
+  for (const a of acknowledged) expect(a.reason).toMatch(/^(IAM-2|SDLC-2|SDLC-1|DATA-\d): /);
+  // aws-cdk-lib leaves a pack without findings out of the report; the four standard packs all have some.
+  expect(report.packs.map((p) => p.pack)).toEqual(
+    expect.arrayContaining(['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']),
+  );
+});
+
+test('without a pipeline section there is no delivery stack', () => {
+  const app = newTestApp();
+  addEnvironments(app, { ...config, pipeline: undefined }, { nag: false });
+  expect(app.node.children.filter((c) => c.node.id.includes('delivery'))).toEqual([]);
+});
+
+test('a configuration file outside the repository cannot drive a pipeline: the error names the file and the fix', () => {
+  const outside = path.join(tempDir(), 'my.yaml');
+  expect(() => addEnvironments(newTestApp(), config, { nag: false, configPath: outside })).toThrow(ConfigError);
+  expect(() => addEnvironments(newTestApp(), config, { nag: false, configPath: outside })).toThrow(
+    /pipeline: the configuration file is outside the repository .* commit the file there/,
+  );
+});
