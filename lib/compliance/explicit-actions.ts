@@ -1,5 +1,6 @@
 import type { IAspect, IResolvable, IResolveContext } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -95,8 +96,8 @@ class ExpandedPolicyDocument implements IResolvable {
 /**
  * Rewrites the wildcard actions that constructs outside this project (CDK
  * Pipelines, CodePipeline, CodeBuild) grant into explicit lists, so that no
- * IAM statement in the stacks it is applied to allows a wildcard action
- * (IAM-2). A wildcard without an expansion fails the synth with its path.
+ * IAM statement or bucket policy in the stacks it is applied to allows a
+ * wildcard action (IAM-2). A wildcard without an expansion fails the synth with its path.
  * Inline role policies are not rewritten: the IAM-2 test catches any there.
  */
 export class ExplicitIamActions implements IAspect {
@@ -104,6 +105,9 @@ export class ExplicitIamActions implements IAspect {
     if (node instanceof iam.CfnPolicy) {
       node.policyDocument = new ExpandedPolicyDocument(node.policyDocument, node.node.path);
     } else if (node instanceof iam.CfnManagedPolicy) {
+      node.policyDocument = new ExpandedPolicyDocument(node.policyDocument, node.node.path);
+    } else if (node instanceof s3.CfnBucketPolicy) {
+      // Cross-account grants (the target accounts' deploy roles reading artifacts) land here.
       node.policyDocument = new ExpandedPolicyDocument(node.policyDocument, node.node.path);
     }
   }

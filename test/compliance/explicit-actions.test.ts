@@ -31,6 +31,19 @@ test("IAM-2: CDK's read/write grants on a KMS bucket come out with explicit acti
   );
 });
 
+test('IAM-2: a cross-account grant lands in the bucket policy with explicit actions too', () => {
+  const stack = new Stack(newTestApp(), 'S', { env: { account: '999999999999', region: 'eu-west-1' } });
+  const bucket = new s3.Bucket(stack, 'B');
+  bucket.grantRead(iam.Role.fromRoleArn(stack, 'Deploy', 'arn:aws:iam::111111111111:role/deploy'));
+  Aspects.of(stack).add(new ExplicitIamActions());
+  const statements = props(Template.fromStack(stack), 'AWS::S3::BucketPolicy').flatMap(
+    (p) => p.PolicyDocument.Statement as { Effect: string; Action: string | string[] }[],
+  );
+  const allowed = statements.filter((s) => s.Effect === 'Allow').flatMap((s) => [s.Action].flat());
+  expect(allowed).toEqual(expect.arrayContaining(['s3:GetObject', 's3:ListBucket']));
+  expect(allowed.filter((a) => a.includes('*'))).toEqual([]);
+});
+
 test('without the aspect the same grants carry wildcard actions (what the aspect is for)', () => {
   const stack = new Stack(newTestApp(), 'S');
   const bucket = new s3.Bucket(stack, 'B');

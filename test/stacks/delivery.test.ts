@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseNagReport } from '../../lib/compliance/checks/nag-report';
+import { runEvidenceCli } from '../../lib/compliance/evidence/cli';
+import type { EvidenceReport } from '../../lib/compliance/evidence/report';
 import { addEnvironments } from '../../lib/app';
 import { loadConfig } from '../../lib/config/load';
 import { pipelineArtifactBucketName, pipelineName } from '../../lib/config/naming';
@@ -147,6 +149,17 @@ test('the artifact buckets are SecureBuckets: KMS, versioned, logged, TLS-only a
   }
 });
 
+test('IAM-2: the bucket policies that let the target accounts read artifacts name explicit actions', () => {
+  for (const d of synth.delivery()) {
+    const allowed = props(d.template, 'AWS::S3::BucketPolicy')
+      .flatMap((p) => p.PolicyDocument.Statement as Props[])
+      .filter((s) => s.Effect === 'Allow')
+      .flatMap((s) => [s.Action].flat() as string[]);
+    expect(allowed).toContain('s3:GetObject');
+    expect(allowed.filter((a) => a.includes('*'))).toEqual([]);
+  }
+});
+
 test('every CodeBuild project encrypts with the artifact key, logs to the encrypted log group and is unprivileged', () => {
   const projects = props(stack.template, 'AWS::CodeBuild::Project');
   expect(projects.length).toBeGreaterThanOrEqual(3);
@@ -185,4 +198,47 @@ test('a configuration file outside the repository cannot drive a pipeline: the e
   expect(() => addEnvironments(newTestApp(), config, { nag: false, configPath: outside })).toThrow(
     /pipeline: the configuration file is outside the repository .* commit the file there/,
   );
+});
+
+describe('SDLC-2 in the evidence report of the real synth', () => {
+  /** Copies the synthesized assembly, edits the pipeline template, and reports on the copy. */
+  function reportWith(edit: (stages: Props[]) => void) {
+    const dir = tempDir();
+    cpSync(synth.outdir, dir, { recursive: true });
+    const file = path.join(dir, `${stack.stack.artifactId}.template.json`);
+    const template = JSON.parse(readFileSync(file, 'utf8')) as Props;
+    const [id] = Object.entries(template.Resources as Props).find(([, r]) => r.Type === 'AWS::CodePipeline::Pipeline')!;
+    edit(template.Resources[id].Properties.Stages as Props[]);
+    writeFileSync(file, JSON.stringify(template));
+    const out = tempDir();
+    let stderr = '';
+    const code = runEvidenceCli([dir, '--out', out], { stdout: () => undefined, stderr: (t) => (stderr += t) });
+    const read = (env: string) => JSON.parse(readFileSync(path.join(out, `${env}.json`), 'utf8')) as EvidenceReport;
+    return { code, stderr, read };
+  }
+  const sdlc2 = (r: EvidenceReport) => r.controls.find((c) => c.control === 'SDLC-2')!;
+
+  test('as synthesized, SDLC-2 passes for every environment', () => {
+    const { code, read } = reportWith(() => undefined);
+    expect(code).toBe(0);
+    for (const env of config.environments) expect([env.name, sdlc2(read(env.name)).status]).toEqual([env.name, 'PASS']);
+  });
+
+  test('without the approval, production fails SDLC-2 and the report exits 1; test environments are unaffected', () => {
+    const { code, stderr, read } = reportWith((s) => {
+      for (const st of s) st.Actions = (st.Actions as Props[]).filter((a) => a.ActionTypeId.Category !== 'Approval');
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/production environment prod fails SDLC-2/);
+    expect(sdlc2(read('prod')).problems.join('\n')).toMatch(/no approval before the deployment/);
+    expect(sdlc2(read('dev')).status).toBe('PASS');
+  });
+
+  test('a build that skips the tests fails SDLC-2 everywhere', () => {
+    const { read } = reportWith((s) => {
+      const build = s.find((st) => st.Name === 'Build')!;
+      build.Actions = [];
+    });
+    for (const env of config.environments) expect([env.name, sdlc2(read(env.name)).status]).toEqual([env.name, 'FAIL']);
+  });
 });
