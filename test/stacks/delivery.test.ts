@@ -224,6 +224,16 @@ describe('SDLC-2 in the evidence report of the real synth', () => {
     for (const env of config.environments) expect([env.name, sdlc2(read(env.name)).status]).toEqual([env.name, 'PASS']);
   });
 
+  test('the diagram shows the pipeline deploying each environment, and SDLC-4 hashes the delivery templates', () => {
+    const { read } = reportWith(() => undefined);
+    const prod = read('prod');
+    expect(prod.diagram).toMatch(/Delivery pipeline acme-saas-delivery<br\/>stage 7 of 7/);
+    expect(prod.diagram).toMatch(/-\.->\|deploys after manual approval\| /);
+    expect(read('dev').diagram).toMatch(/-\.->\|deploys\| /);
+    const hashed = prod.controls.find((c) => c.control === 'SDLC-4')!.evidence.map((e) => e.stack);
+    expect(hashed).toEqual(expect.arrayContaining(synth.delivery().map((d) => d.stack.stackName)));
+  });
+
   test('without the approval, production fails SDLC-2 and the report exits 1; test environments are unaffected', () => {
     const { code, stderr, read } = reportWith((s) => {
       for (const st of s) st.Actions = (st.Actions as Props[]).filter((a) => a.ActionTypeId.Category !== 'Approval');
@@ -232,6 +242,7 @@ describe('SDLC-2 in the evidence report of the real synth', () => {
     expect(stderr).toMatch(/production environment prod fails SDLC-2/);
     expect(sdlc2(read('prod')).problems.join('\n')).toMatch(/no approval before the deployment/);
     expect(sdlc2(read('dev')).status).toBe('PASS');
+    expect(read('prod').diagram).not.toMatch(/deploys after manual approval/);
   });
 
   test('a build that skips the tests fails SDLC-2 everywhere', () => {

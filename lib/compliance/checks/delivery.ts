@@ -17,6 +17,8 @@ interface PipelineStage {
   readonly Actions?: readonly Action[];
 }
 
+const stagesOf = (p: ResourceRef) => (get(p.resource.Properties, 'Stages') ?? []) as PipelineStage[];
+
 const provider = (a: Action) => a.ActionTypeId?.Provider ?? '?';
 const isDeploy = (a: Action) => provider(a) === 'CloudFormation';
 
@@ -45,6 +47,36 @@ function stageDeploying(stages: readonly PipelineStage[], stackNames: ReadonlySe
   );
 }
 
+/** The pipeline (in the delivery stacks or the environment's own) that deploys a stack of this environment. */
+export function pipelineDeploying(ctx: CheckContext): ResourceRef | undefined {
+  const candidates: StackTemplate[] = [...(ctx.delivery ?? []), ...ctx.stacks];
+  const names = new Set(ctx.stacks.map((s) => s.stackName));
+  return resourcesOf(candidates, 'AWS::CodePipeline::Pipeline').find((p) => stageDeploying(stagesOf(p), names) >= 0);
+}
+
+/**
+ * Which stage of the pipeline deploys this environment, and the manual
+ * approval before it: an approval action in that stage that runs before its
+ * first deployment action, or a stage of approvals right before it.
+ */
+export function deploymentOf(
+  ctx: CheckContext,
+  pipeline: ResourceRef,
+): { stage: number; stages: number; approvals: string[] } {
+  const stages = stagesOf(pipeline);
+  const stage = stageDeploying(stages, new Set(ctx.stacks.map((s) => s.stackName)));
+  const own = stages[stage]?.Actions ?? [];
+  const firstDeploy = Math.min(...own.filter(isDeploy).map((a) => a.RunOrder ?? 1));
+  const isApproval = (a: Action) => a.ActionTypeId?.Category === 'Approval';
+  const approvals = own
+    .filter((a) => isApproval(a) && (a.RunOrder ?? 1) < firstDeploy)
+    .map((a) => `${a.Name ?? '?'} (${provider(a)}, run order ${a.RunOrder ?? 1})`);
+  const previous = stages[stage - 1]?.Actions ?? [];
+  if (previous.length > 0 && previous.every(isApproval))
+    approvals.push(`approval stage ${stages[stage - 1].Name ?? '?'}`);
+  return { stage, stages: stages.length, approvals };
+}
+
 /**
  * SDLC-2: a delivery pipeline deploys this environment: its source is a
  * repository, a build step runs the tests and the synth (cdk-nag, cfn-lint,
@@ -54,11 +86,8 @@ function stageDeploying(stages: readonly PipelineStage[], stackNames: ReadonlySe
  * environment only after a manual approval.
  */
 export function checkSdlc2(ctx: CheckContext): CheckResult {
-  const candidates: StackTemplate[] = [...(ctx.delivery ?? []), ...ctx.stacks];
   const names = new Set(ctx.stacks.map((s) => s.stackName));
-  const pipeline = resourcesOf(candidates, 'AWS::CodePipeline::Pipeline').find(
-    (p) => stageDeploying((get(p.resource.Properties, 'Stages') ?? []) as PipelineStage[], names) >= 0,
-  );
+  const pipeline = pipelineDeploying(ctx);
   if (!pipeline) {
     return notFromTemplates(
       'SDLC-2',
@@ -68,7 +97,7 @@ export function checkSdlc2(ctx: CheckContext): CheckResult {
     );
   }
   const c = new Collector(ctx);
-  const stages = (get(pipeline.resource.Properties, 'Stages') ?? []) as PipelineStage[];
+  const stages = stagesOf(pipeline);
   const at = (i: number) => `Properties.Stages[${i}](${stages[i]?.Name ?? '?'})`;
 
   // Source: the first stage reads a repository.
@@ -182,23 +211,12 @@ export function checkSdlc2(ctx: CheckContext): CheckResult {
     );
 
     // Approval: a manual approval before the first deployment action of production.
-    const own = stages[envStage]?.Actions ?? [];
-    const firstDeploy = Math.min(...own.filter(isDeploy).map((a) => a.RunOrder ?? 1));
-    const approvals = own.filter((a) => a.ActionTypeId?.Category === 'Approval' && (a.RunOrder ?? 1) < firstDeploy);
-    const previous = stages[envStage - 1];
-    const approvalStage =
-      previous &&
-      (previous.Actions ?? []).length > 0 &&
-      (previous.Actions ?? []).every((a) => a.ActionTypeId?.Category === 'Approval');
+    const { approvals } = deploymentOf(ctx, pipeline);
     c.check(
       pipeline,
       at(envStage),
-      approvals.length > 0
-        ? approvals.map((a) => `${a.Name ?? '?'} (${provider(a)}, run order ${a.RunOrder ?? 1})`).join(', ')
-        : approvalStage
-          ? `approval stage ${previous.Name ?? '?'}`
-          : 'no approval before the deployment',
-      approvals.length > 0 || Boolean(approvalStage),
+      approvals.join(', ') || 'no approval before the deployment',
+      approvals.length > 0,
       'a manual approval before the first production deployment action',
     );
   }

@@ -79,7 +79,8 @@ export function checkSdlc3(): CheckResult {
 /** SDLC-4: this report: every control has a computed row, every PASS shows evidence, every template is identified by hash. */
 export function checkSdlc4(ctx: CheckContext, results: readonly CheckResult[]): CheckResult {
   const c = new Collector(ctx);
-  for (const s of ctx.stacks) {
+  // The environment's templates and the delivery templates its SDLC-2 rows cite.
+  for (const s of [...ctx.stacks, ...(ctx.delivery ?? [])]) {
     c.fact({
       stack: s.stackName,
       logicalId: '(template)',

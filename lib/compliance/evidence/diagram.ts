@@ -1,5 +1,6 @@
 import { hstsMaxAge, internetFacingAlbs, listenersOf, subnetTier, webAclsOf } from '../checks/network';
 import { asArray, asNumber, flat, get, isRecord, prop, resolveTarget, resourcesOf } from '../checks/template';
+import { deploymentOf, pipelineDeploying } from '../checks/delivery';
 import type { CheckContext, ResourceRef } from '../checks/types';
 
 const label = (...lines: string[]) => `["${lines.filter(Boolean).join('<br/>').replace(/"/g, '#quot;')}"]`;
@@ -18,7 +19,8 @@ function primaryRegion(ctx: CheckContext): string | undefined {
 /**
  * A Mermaid flowchart of one environment drawn from its templates (not from
  * configuration): internet → WAF → ALB → fleet → database, the VPC tiers and
- * endpoints, and what is copied to the DR region. A missing link is drawn as
+ * endpoints, what is copied to the DR region, and the delivery pipeline that
+ * deploys it. A missing link is drawn as
  * missing, so the picture cannot look better than the templates.
  */
 export function renderDiagram(ctx: CheckContext): string {
@@ -159,6 +161,18 @@ export function renderDiagram(ctx: CheckContext): string {
       edges.push(`  ${id(dist)} ==>|AMI copies| dr_keys_${String(dr).replace(/[^A-Za-z0-9]/g, '_')}`);
       for (const a of asgs) edges.push(`  ${id(dist)} -.->|new image, rollout| ${id(a)}`);
     }
+  }
+
+  const pipeline = pipelineDeploying(ctx);
+  if (pipeline) {
+    const d = deploymentOf(ctx, pipeline);
+    lines.push(
+      `  ${id(pipeline)}${label(`Delivery pipeline ${pipeline.stack.stackName}`, `stage ${d.stage + 1} of ${d.stages}`, pipeline.stack.account ? `account ${pipeline.stack.account}` : '')}`,
+    );
+    for (const vpc of vpcs)
+      edges.push(
+        `  ${id(pipeline)} -.->|${d.approvals.length > 0 ? 'deploys after manual approval' : 'deploys'}| ${id(vpc)}`,
+      );
   }
   return [...lines, ...new Set(edges)].join('\n');
 }
