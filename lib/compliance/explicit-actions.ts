@@ -1,6 +1,8 @@
 import type { IAspect, IResolvable, IResolveContext } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -21,7 +23,13 @@ export const WILDCARD_EXPANSIONS: Readonly<Record<string, readonly string[]>> = 
     's3:GetObjectTagging',
     's3:GetObjectVersionTagging',
   ],
-  's3:GetBucket*': ['s3:GetBucketLocation', 's3:GetBucketVersioning', 's3:GetBucketOwnershipControls'],
+  // CodeBuild reads the ACL and location of the bucket it writes artifacts to (its documented service-role policy).
+  's3:GetBucket*': [
+    's3:GetBucketLocation',
+    's3:GetBucketVersioning',
+    's3:GetBucketAcl',
+    's3:GetBucketOwnershipControls',
+  ],
   's3:List*': [
     's3:ListBucket',
     's3:ListBucketVersions',
@@ -43,8 +51,24 @@ export const WILDCARD_EXPANSIONS: Readonly<Record<string, readonly string[]>> = 
 /** A policy action with a wildcard that has no expansion: the build stops rather than grant it. */
 export class UnexpandedWildcardError extends Error {}
 
+/**
+ * The one wildcard statement kept: in a key policy, `kms:*` for the account
+ * root. CDK writes it into every key; it makes the key manageable and hands
+ * its access control to IAM policies, which themselves name explicit actions.
+ */
+export function isKeyAdministrationStatement(statement: unknown): boolean {
+  if (typeof statement !== 'object' || statement === null) return false;
+  const st = statement as { Action?: unknown; Principal?: unknown };
+  // The root principal as a string or a Fn::Join; either way its JSON ends in `:root"`.
+  return st.Action === 'kms:*' && JSON.stringify(st.Principal ?? null).includes(':root"');
+}
+
 /** Replaces every wildcard action of an IAM policy document (as CloudFormation JSON) by its expansion. */
-export function expandWildcardActions(document: unknown, where: string): unknown {
+export function expandWildcardActions(
+  document: unknown,
+  where: string,
+  keep: (st: unknown) => boolean = () => false,
+): unknown {
   if (typeof document !== 'object' || document === null) return document;
   const doc = document as { Statement?: unknown };
   if (!Array.isArray(doc.Statement)) return document;
@@ -53,7 +77,7 @@ export function expandWildcardActions(document: unknown, where: string): unknown
     Statement: doc.Statement.map((statement: unknown) => {
       if (typeof statement !== 'object' || statement === null) return statement;
       const st = statement as { Action?: unknown; Effect?: unknown };
-      if (st.Action === undefined || st.Effect !== 'Allow') return statement;
+      if (st.Action === undefined || st.Effect !== 'Allow' || keep(statement)) return statement;
       const actions = [st.Action].flat();
       const expanded: unknown[] = [];
       for (const action of actions) {
@@ -82,10 +106,11 @@ class ExpandedPolicyDocument implements IResolvable {
   constructor(
     private readonly original: unknown,
     private readonly where: string,
+    private readonly keep?: (st: unknown) => boolean,
   ) {}
 
   resolve(context: IResolveContext): unknown {
-    return expandWildcardActions(context.resolve(this.original), this.where);
+    return expandWildcardActions(context.resolve(this.original), this.where, this.keep);
   }
 
   toString(): string {
@@ -95,10 +120,12 @@ class ExpandedPolicyDocument implements IResolvable {
 
 /**
  * Rewrites the wildcard actions that constructs outside this project (CDK
- * Pipelines, CodePipeline, CodeBuild) grant into explicit lists, so that no
- * IAM statement or bucket policy in the stacks it is applied to allows a
- * wildcard action (IAM-2). A wildcard without an expansion fails the synth with its path.
- * Inline role policies are not rewritten: the IAM-2 test catches any there.
+ * Pipelines, CodePipeline, CodeBuild, SNS and KMS grants) write into explicit
+ * lists, so that no statement in the identity, bucket, key or topic policies
+ * of the scope it is applied to allows a wildcard action (IAM-2), except the
+ * key administration statement ({@link isKeyAdministrationStatement}). A
+ * wildcard without an expansion fails the synth with its path. Inline role
+ * policies are not rewritten: the IAM-2 test catches any there.
  */
 export class ExplicitIamActions implements IAspect {
   visit(node: IConstruct): void {
@@ -108,6 +135,11 @@ export class ExplicitIamActions implements IAspect {
       node.policyDocument = new ExpandedPolicyDocument(node.policyDocument, node.node.path);
     } else if (node instanceof s3.CfnBucketPolicy) {
       // Cross-account grants (the target accounts' deploy roles reading artifacts) land here.
+      node.policyDocument = new ExpandedPolicyDocument(node.policyDocument, node.node.path);
+    } else if (node instanceof kms.CfnKey) {
+      // Grants to principals of other accounts or regions land in the key policy.
+      node.keyPolicy = new ExpandedPolicyDocument(node.keyPolicy, node.node.path, isKeyAdministrationStatement);
+    } else if (node instanceof sns.CfnTopicPolicy) {
       node.policyDocument = new ExpandedPolicyDocument(node.policyDocument, node.node.path);
     }
   }

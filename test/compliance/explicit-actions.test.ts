@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   ExplicitIamActions,
   expandWildcardActions,
+  isKeyAdministrationStatement,
   UnexpandedWildcardError,
   WILDCARD_EXPANSIONS,
 } from '../../lib/compliance/explicit-actions';
@@ -90,4 +91,27 @@ test('every expansion is explicit and matches the wildcard it replaces', () => {
     const pattern = new RegExp(`^${wildcard.replace('*', '.*')}$`);
     for (const a of actions) expect([wildcard, a, pattern.test(a) && !a.includes('*')]).toEqual([wildcard, a, true]);
   }
+});
+
+test('IAM-2: key policies: grants are written out, the key administration statement (kms:* for the root) is kept', () => {
+  const stack = new Stack(newTestApp(), 'S', { env: { account: '999999999999', region: 'eu-west-1' } });
+  const key = new kms.Key(stack, 'K');
+  key.grantEncryptDecrypt(iam.Role.fromRoleArn(stack, 'Other', 'arn:aws:iam::111111111111:role/deploy'));
+  Aspects.of(stack).add(new ExplicitIamActions());
+  const statements = props(Template.fromStack(stack), 'AWS::KMS::Key')[0].KeyPolicy.Statement as {
+    Action: string | string[];
+  }[];
+  expect(statements.filter(isKeyAdministrationStatement)).toHaveLength(1);
+  const others = statements.filter((s) => !isKeyAdministrationStatement(s)).flatMap((s) => [s.Action].flat());
+  expect(others).toEqual(expect.arrayContaining(['kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:Decrypt']));
+  expect(others.filter((a) => a.includes('*'))).toEqual([]);
+});
+
+test('kms:* for anyone but the account root is not the key administration statement', () => {
+  expect(isKeyAdministrationStatement({ Action: 'kms:*', Principal: { AWS: 'arn:aws:iam::1:root' } })).toBe(true);
+  expect(isKeyAdministrationStatement({ Action: 'kms:*', Principal: { AWS: 'arn:aws:iam::1:role/x' } })).toBe(false);
+  expect(isKeyAdministrationStatement({ Action: 'kms:*', Principal: '*' })).toBe(false);
+  expect(isKeyAdministrationStatement({ Action: 'kms:Decrypt', Principal: { AWS: 'arn:aws:iam::1:root' } })).toBe(
+    false,
+  );
 });

@@ -10,6 +10,7 @@ import { CONFIG_RULES, GUARDDUTY_FEATURES, SECURITY_HUB_STANDARDS } from '../../
 import { SECURITY_EVENT_PATTERNS } from '../../lib/constructs/security-alarms';
 import { SESSION_PREFERENCES_DOCUMENT } from '../../lib/constructs/session-logging';
 import { TRAIL_RETENTION_DAYS } from '../../lib/constructs/audit-trail';
+import { isKeyAdministrationStatement } from '../../lib/compliance/explicit-actions';
 import { newTestApp, only, props, type Props, resourcesOf, synthConfig, type Synthesized } from '../helpers/app';
 
 const config = loadConfig();
@@ -232,7 +233,7 @@ function newTestAppSynth(stack: Stack) {
   return (stack.node.root as App).synth();
 }
 
-test('IAM-2: no IAM statement anywhere grants a wildcard action', () => {
+test('IAM-2: no IAM, bucket, topic or key policy statement anywhere grants a wildcard action', () => {
   const offenders: string[] = [];
   // The delivery stacks too: CDK Pipelines' own grants are rewritten to explicit actions there.
   const everyStack = [...synth.all(), ...synth.delivery()];
@@ -245,6 +246,17 @@ test('IAM-2: no IAM statement anywhere grants a wildcard action', () => {
       docs.push([id, (p.Properties as Props).PolicyDocument]);
     for (const [id, r] of resourcesOf(template, 'AWS::IAM::Role'))
       for (const p of ((r.Properties as Props).Policies ?? []) as Props[]) docs.push([id, p.PolicyDocument]);
+    // Resource policies too: cross-account and service grants land there.
+    for (const [id, p] of resourcesOf(template, 'AWS::S3::BucketPolicy'))
+      docs.push([id, (p.Properties as Props).PolicyDocument]);
+    for (const [id, p] of resourcesOf(template, 'AWS::SNS::TopicPolicy'))
+      docs.push([id, (p.Properties as Props).PolicyDocument]);
+    for (const [id, k] of resourcesOf(template, 'AWS::KMS::Key')) {
+      const policy = (k.Properties as Props).KeyPolicy as Props;
+      // The one kept: kms:* for the account root, which hands the key's access control to IAM.
+      docs.push([id, { Statement: (policy.Statement as Props[]).filter((st) => !isKeyAdministrationStatement(st)) }]);
+      expect((policy.Statement as Props[]).filter(isKeyAdministrationStatement).length).toBeLessThanOrEqual(1);
+    }
     for (const [id, doc] of docs) {
       for (const st of doc.Statement as Props[]) {
         if (st.Effect !== 'Allow') continue;
