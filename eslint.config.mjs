@@ -24,6 +24,11 @@ export default tseslint.config(
     },
   },
   {
+    // Plain Node scripts that run outside the repository (the pipeline's asset steps).
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', URL: 'readonly' } },
+  },
+  {
     files: ['scripts/**', 'bench/**', 'test/**'],
     rules: { 'no-console': 'off' },
   },

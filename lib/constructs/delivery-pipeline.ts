@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Stack, type Stage } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -16,6 +17,14 @@ export const CDK_CLI_VERSION: string = (
     devDependencies: Record<string, string>;
   }
 ).devDependencies['aws-cdk'];
+
+/**
+ * The asset steps' stand-in for cdk-assets (scripts/pipeline/cdk-assets.mjs):
+ * no published cdk-assets reads this aws-cdk-lib's asset manifests, so the
+ * synth step puts the shim into the cloud assembly and the asset steps put it
+ * on PATH as `cdk-assets`; it publishes through the pinned aws-cdk CLI.
+ */
+export const ASSET_SHIM = { source: 'scripts/pipeline/cdk-assets.mjs', inAssembly: 'cdk-assets.mjs' } as const;
 
 /** The directory, inside the synth step's output, where `npm run synth` writes the evidence reports (SDLC-4). */
 export const EVIDENCE_DIRECTORY = 'cdk.out/evidence';
@@ -75,6 +84,7 @@ export class DeliveryPipeline extends Construct {
         'npm test',
         'npm run audit:deps',
         `npm run synth -- ${config}`,
+        `cp ${ASSET_SHIM.source} cdk.out/${ASSET_SHIM.inAssembly}`,
       ],
       primaryOutputDirectory: 'cdk.out',
     });
@@ -97,6 +107,8 @@ export class DeliveryPipeline extends Construct {
       selfMutation: true,
       // The CLI version the repository pins, not whatever `aws-cdk@2` is on the day.
       cliVersion: CDK_CLI_VERSION,
+      // Installed, then replaced by the shim (ASSET_SHIM); pinned so the install is the same every run.
+      cdkAssetsCliVersion: '4.7.3',
       codeBuildDefaults: {
         buildEnvironment: {
           buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
@@ -106,6 +118,20 @@ export class DeliveryPipeline extends Construct {
         logging: { cloudWatch: { logGroup: props.buildLogGroup } },
         partialBuildSpec: codebuild.BuildSpec.fromObject({
           phases: { install: { 'runtime-versions': { nodejs: 20, python: '3.11' } } },
+        }),
+      },
+      assetPublishingCodeBuildDefaults: {
+        partialBuildSpec: codebuild.BuildSpec.fromObject({
+          phases: {
+            // pre_build: after CDK Pipelines' own `npm install -g cdk-assets@latest` (install), so the shim wins.
+            pre_build: {
+              commands: [
+                `npm install --global aws-cdk@${CDK_CLI_VERSION}`,
+                `chmod +x "$CODEBUILD_SRC_DIR/${ASSET_SHIM.inAssembly}"`,
+                `ln -sf "$CODEBUILD_SRC_DIR/${ASSET_SHIM.inAssembly}" "$(npm prefix --global)/bin/cdk-assets"`,
+              ],
+            },
+          },
         }),
       },
     });
@@ -122,8 +148,25 @@ export class DeliveryPipeline extends Construct {
           : [],
       });
     }
-    // Build now, not lazily at synth, so that the roles and policies exist for the acknowledgments below.
+    // Build now, not lazily at synth, so that the roles and policies exist for what follows.
     this.pipeline.buildPipeline();
+
+    // CDK grants codestar-connections:UseConnection; a connection created since the rename has a
+    // codeconnections ARN, and IAM matches the action's prefix to it: grant both spellings.
+    for (const role of codePipeline.node.findAll()) {
+      if (role instanceof iam.Role && role.node.path.includes('/Source/')) {
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: ['codeconnections:UseConnection', 'codestar-connections:UseConnection'],
+            resources: [props.source.connectionArn],
+          }),
+        );
+      }
+    }
+    // Failed executions reach the same people as the approvals.
+    codePipeline.notifyOn('ExecutionFailed', props.notificationTopic, {
+      events: [codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_FAILED],
+    });
     this.acknowledgeGeneratedPermissions(props);
   }
 

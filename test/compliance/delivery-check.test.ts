@@ -3,7 +3,7 @@
  * untouched pipeline passes, and each property the control depends on fails
  * it when broken.
  */
-import { checkSdlc2 } from '../../lib/compliance/checks/delivery';
+import { cdkDeployTargets, checkSdlc2, runsCommand } from '../../lib/compliance/checks/delivery';
 import type { CheckContext, StackTemplate } from '../../lib/compliance/checks/types';
 import { context } from './fixture';
 
@@ -114,11 +114,11 @@ test('a pipeline that builds, tests, publishes the evidence and deploys prod aft
   const r = run();
   expect([r.status, r.problems]).toEqual(['PASS', []]);
   expect(r.evidence.map((e) => e.expected)).toEqual([
-    'a source action reading the repository',
+    'a source action reading the repository (CodeStarSourceConnection, CodeCommit, GitHub)',
     'a customer-managed KMS key',
     'a build step before the deployment that runs npm test and npm run synth',
     'the evidence report published as a build artifact',
-    'a step that updates the pipeline itself (cdk deploy) before the environments',
+    'a step that updates the pipeline itself (cdk deploy delivery) before the environments',
     'every stack of prod deployed by the pipeline',
     'production deployed after every test environment',
     'a manual approval before the first production deployment action',
@@ -189,12 +189,63 @@ describe('each broken property fails SDLC-2', () => {
       },
       /production deployed after every test environment/,
     ],
+    [
+      'the tests hidden behind || true',
+      (t) => (t.Resources.SynthProject.Properties.Source.BuildSpec = buildSpec(['npm test || true', 'npm run synth'])),
+      /runs npm test and npm run synth/,
+    ],
+    [
+      'change sets created but never executed',
+      (t) => {
+        for (const a of stage(t, 'prod').Actions)
+          if ((a.Configuration as Json | undefined)?.ActionMode)
+            (a.Configuration as Json).ActionMode = 'CHANGE_SET_REPLACE';
+      },
+      /missing prod-/,
+    ],
+    [
+      'a build step that deploys everything before the approval',
+      (t) => (t.Resources.SelfProject.Properties.Source.BuildSpec = buildSpec(['cdk -a . deploy --all'])),
+      /cdk -a \. deploy --all; expected no build step deploys stacks other than the pipeline itself/,
+    ],
+    [
+      'the test environment deployed in the production stage',
+      (t) => {
+        stage(t, 'prod').Actions.push(...stage(t, 'dev').Actions);
+        stage(t, 'dev').Actions = [];
+      },
+      /production deployed after every test environment/,
+    ],
+    [
+      'a source that is not a repository',
+      (t) =>
+        (t.Resources.Pipeline.Properties.Stages[0].Actions[0].ActionTypeId = { Category: 'Source', Provider: 'S3' }),
+      /a source action reading the repository/,
+    ],
     ['no source stage', (t) => (t.Resources.Pipeline.Properties.Stages[0].Actions = []), /a source action/],
   ])('%s', (_what, edit, problem) => {
     const r = run(edit);
     expect(r.status).toBe('FAIL');
     expect(r.problems.join('\n')).toMatch(problem);
   });
+});
+
+test('a test environment the pipeline does not deploy puts production out of order', () => {
+  const r = run((t) => (stage(t, 'dev').Actions = []));
+  expect(r.status).toBe('FAIL');
+  expect(r.problems.join('\n')).toMatch(
+    /test environments in stages dev:0.*production deployed after every test environment/,
+  );
+});
+
+test('the command matching is exact: arguments after -- are fine, shell tricks are not', () => {
+  expect(runsCommand('npm run synth -- -c config=a.yaml', 'npm run synth')).toBe(true);
+  expect(runsCommand('npm test', 'npm test')).toBe(true);
+  for (const cmd of ['npm test || true', 'npm test; true', 'echo npm test', 'npm run synth-fast', 'npm test | tee x'])
+    expect([cmd, runsCommand(cmd, cmd.includes('synth') ? 'npm run synth' : 'npm test')]).toEqual([cmd, false]);
+  expect(cdkDeployTargets('cdk -a . deploy delivery --require-approval=never')).toEqual(['delivery']);
+  expect(cdkDeployTargets('npx cdk deploy --all')).toEqual(['*']);
+  expect(cdkDeployTargets('npm run synth')).toBeUndefined();
 });
 
 test('a test environment needs no approval', () => {

@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseNagReport } from '../../lib/compliance/checks/nag-report';
 import { runEvidenceCli } from '../../lib/compliance/evidence/cli';
@@ -7,7 +7,7 @@ import { addEnvironments } from '../../lib/app';
 import { loadConfig } from '../../lib/config/load';
 import { pipelineArtifactBucketName, pipelineName } from '../../lib/config/naming';
 import { ConfigError } from '../../lib/config/validate';
-import { CDK_CLI_VERSION, EVIDENCE_DIRECTORY } from '../../lib/constructs/delivery-pipeline';
+import { ASSET_SHIM, CDK_CLI_VERSION, EVIDENCE_DIRECTORY } from '../../lib/constructs/delivery-pipeline';
 import {
   newTestApp,
   only,
@@ -81,6 +81,7 @@ test('SDLC-2: the build runs the tests, the dependency gate and the synth of thi
     'npm test',
     'npm run audit:deps',
     'npm run synth -- -c config=config/demo.yaml',
+    `cp ${ASSET_SHIM.source} cdk.out/${ASSET_SHIM.inAssembly}`,
   ]);
   expect(spec.artifacts['secondary-artifacts']).toEqual(
     expect.objectContaining({
@@ -98,6 +99,38 @@ test('SDLC-2: the pipeline updates itself with the CLI version package.json pins
   expect(CDK_CLI_VERSION).toMatch(/^2\.\d+\.\d+$/);
   expect(commands).toContain(`aws-cdk@${CDK_CLI_VERSION}`);
   expect(commands).toMatch(new RegExp(`cdk -a . deploy ${pipelineName(application)}\\b`));
+});
+
+test('the asset steps publish through the shim and the pinned CLI (no published cdk-assets reads schema 55)', () => {
+  const assets = actionsOf('Assets');
+  expect(assets.length).toBeGreaterThan(0);
+  for (const a of assets) {
+    const spec = buildSpecOf(a);
+    expect(spec.phases.pre_build.commands).toEqual([
+      `npm install --global aws-cdk@${CDK_CLI_VERSION}`,
+      `chmod +x "$CODEBUILD_SRC_DIR/${ASSET_SHIM.inAssembly}"`,
+      `ln -sf "$CODEBUILD_SRC_DIR/${ASSET_SHIM.inAssembly}" "$(npm prefix --global)/bin/cdk-assets"`,
+    ]);
+    for (const cmd of spec.phases.build.commands as string[]) expect(cmd).toMatch(/^cdk-assets --path "assembly-/);
+  }
+  expect(existsSync(path.join(ROOT, ASSET_SHIM.source))).toBe(true);
+});
+
+test('the source action may use the connection under either service prefix; failed runs notify the topic', () => {
+  const sourceRole = props(stack.template, 'AWS::IAM::Policy').find((p) =>
+    JSON.stringify(p.PolicyDocument).includes('codeconnections:UseConnection'),
+  )!;
+  expect(sourceRole.PolicyDocument.Statement).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({
+        Action: ['codeconnections:UseConnection', 'codestar-connections:UseConnection'],
+        Resource: pipelineConfig.source.connectionArn,
+      }),
+    ]),
+  );
+  const rule = only(stack.template, 'AWS::CodeStarNotifications::NotificationRule');
+  expect(rule.EventTypeIds).toEqual(['codepipeline-pipeline-pipeline-execution-failed']);
+  expect(rule.Targets).toEqual([{ TargetType: 'SNS', TargetAddress: { Ref: expect.any(String) } }]);
 });
 
 test('SDLC-2: production waits for a manual approval that notifies the encrypted topic; test environments do not', () => {
@@ -202,13 +235,14 @@ test('a configuration file outside the repository cannot drive a pipeline: the e
 
 describe('SDLC-2 in the evidence report of the real synth', () => {
   /** Copies the synthesized assembly, edits the pipeline template, and reports on the copy. */
-  function reportWith(edit: (stages: Props[]) => void) {
+  function reportWith(edit: (stages: Props[]) => void, editTemplate?: (template: Props) => void) {
     const dir = tempDir();
     cpSync(synth.outdir, dir, { recursive: true });
     const file = path.join(dir, `${stack.stack.artifactId}.template.json`);
     const template = JSON.parse(readFileSync(file, 'utf8')) as Props;
     const [id] = Object.entries(template.Resources as Props).find(([, r]) => r.Type === 'AWS::CodePipeline::Pipeline')!;
     edit(template.Resources[id].Properties.Stages as Props[]);
+    editTemplate?.(template);
     writeFileSync(file, JSON.stringify(template));
     const out = tempDir();
     let stderr = '';
@@ -246,10 +280,23 @@ describe('SDLC-2 in the evidence report of the real synth', () => {
   });
 
   test('a build that skips the tests fails SDLC-2 everywhere', () => {
-    const { read } = reportWith((s) => {
-      const build = s.find((st) => st.Name === 'Build')!;
-      build.Actions = [];
-    });
-    for (const env of config.environments) expect([env.name, sdlc2(read(env.name)).status]).toEqual([env.name, 'FAIL']);
+    const { read } = reportWith(
+      // The synth action runs a copy of its project with npm test removed from the build spec.
+      (s) =>
+        ((s.find((st) => st.Name === 'Build')!.Actions as Props[])[0].Configuration.ProjectName = { Ref: 'NoTests' }),
+      (template) => {
+        const [synthAction] = actionsOf('Build');
+        const project = structuredClone(template.Resources[synthAction.Configuration.ProjectName.Ref]) as Props;
+        const spec = JSON.parse(project.Properties.Source.BuildSpec as string) as Props;
+        spec.phases.build.commands = (spec.phases.build.commands as string[]).filter((c) => c !== 'npm test');
+        project.Properties.Source.BuildSpec = JSON.stringify(spec);
+        template.Resources.NoTests = project;
+      },
+    );
+    for (const env of config.environments) {
+      const r = sdlc2(read(env.name));
+      expect([env.name, r.status]).toEqual([env.name, 'FAIL']);
+      expect(r.problems.join('\n')).toMatch(/runs npm test and npm run synth/);
+    }
   });
 });

@@ -19,8 +19,34 @@ interface PipelineStage {
 
 const stagesOf = (p: ResourceRef) => (get(p.resource.Properties, 'Stages') ?? []) as PipelineStage[];
 
+/** Source providers that read a repository (not an S3 object or an image). */
+export const REPOSITORY_PROVIDERS = ['CodeStarSourceConnection', 'CodeCommit', 'GitHub'] as const;
+/** CloudFormation action modes that change a stack (creating a change set does not). */
+const EXECUTING_MODES = ['CHANGE_SET_EXECUTE', 'CREATE_UPDATE', 'REPLACE_ON_FAILURE'];
+
 const provider = (a: Action) => a.ActionTypeId?.Provider ?? '?';
-const isDeploy = (a: Action) => provider(a) === 'CloudFormation';
+const isCloudFormation = (a: Action) => provider(a) === 'CloudFormation';
+const isDeploy = (a: Action) => isCloudFormation(a) && EXECUTING_MODES.includes(String(a.Configuration?.ActionMode));
+
+/**
+ * Whether a build command is exactly `required` (optionally with arguments
+ * after `--`), not hidden behind `|| true`, a pipe or a second command.
+ */
+export function runsCommand(command: string, required: string): boolean {
+  const c = command.trim();
+  return (c === required || c.startsWith(`${required} -- `)) && !/[;&|`]|\$\(/.test(c);
+}
+
+/** The stack selectors of a `cdk ... deploy` command (undefined when it is not one); `--all` selects everything. */
+export function cdkDeployTargets(command: string): string[] | undefined {
+  const words = command.trim().split(/\s+/);
+  const cdk = words.findIndex((w) => w === 'cdk' || w.endsWith('/cdk'));
+  const deploy = words.indexOf('deploy', cdk + 1);
+  if (cdk < 0 || deploy < 0) return undefined;
+  const rest = words.slice(deploy + 1);
+  if (rest.includes('--all')) return ['*'];
+  return rest.filter((w) => !w.startsWith('-'));
+}
 
 /** The build spec of the CodeBuild project an action runs, parsed; undefined when it cannot be read. */
 function buildSpecOf(pipeline: ResourceRef, action: Action): Record<string, unknown> | undefined {
@@ -40,10 +66,14 @@ function commandsOf(spec: Record<string, unknown> | undefined): string[] {
   return Object.values(phases).flatMap((p) => (Array.isArray(p?.commands) ? p.commands.map(String) : []));
 }
 
-/** Index of the pipeline stage that deploys a stack of the given names, or -1. */
+/**
+ * Index of the pipeline stage with a CloudFormation action (change set or
+ * deployment) on a stack of the given names, or -1. Whether it really deploys
+ * every stack is checked separately, on the executing actions.
+ */
 function stageDeploying(stages: readonly PipelineStage[], stackNames: ReadonlySet<string>): number {
   return stages.findIndex((s) =>
-    (s.Actions ?? []).some((a) => isDeploy(a) && stackNames.has(String(a.Configuration?.StackName))),
+    (s.Actions ?? []).some((a) => isCloudFormation(a) && stackNames.has(String(a.Configuration?.StackName))),
   );
 }
 
@@ -66,7 +96,7 @@ export function deploymentOf(
   const stages = stagesOf(pipeline);
   const stage = stageDeploying(stages, new Set(ctx.stacks.map((s) => s.stackName)));
   const own = stages[stage]?.Actions ?? [];
-  const firstDeploy = Math.min(...own.filter(isDeploy).map((a) => a.RunOrder ?? 1));
+  const firstDeploy = Math.min(...own.filter(isCloudFormation).map((a) => a.RunOrder ?? 1));
   const isApproval = (a: Action) => a.ActionTypeId?.Category === 'Approval';
   const approvals = own
     .filter((a) => isApproval(a) && (a.RunOrder ?? 1) < firstDeploy)
@@ -111,8 +141,8 @@ export function checkSdlc2(ctx: CheckContext): CheckResult {
           `${provider(a)} ${String(a.Configuration?.FullRepositoryId ?? a.Configuration?.RepositoryName ?? '')}@${String(a.Configuration?.BranchName ?? '')}`,
       )
       .join(', ') || 'no source action',
-    sources.length > 0,
-    'a source action reading the repository',
+    sources.length > 0 && sources.every((a) => (REPOSITORY_PROVIDERS as readonly string[]).includes(provider(a))),
+    `a source action reading the repository (${REPOSITORY_PROVIDERS.join(', ')})`,
   );
 
   // Encrypted artifacts: every artifact store names a customer-managed key.
@@ -143,8 +173,8 @@ export function checkSdlc2(ctx: CheckContext): CheckResult {
 
   // The build before any deployment runs the tests and the synth, and publishes the evidence.
   const synth = builds.find(({ a }) => {
-    const commands = commandsOf(buildSpecOf(pipeline, a)).join('\n');
-    return REQUIRED_BUILD_COMMANDS.every((cmd) => commands.includes(cmd));
+    const commands = commandsOf(buildSpecOf(pipeline, a));
+    return REQUIRED_BUILD_COMMANDS.every((required) => commands.some((cmd) => runsCommand(cmd, required)));
   });
   const allCommands = builds.flatMap(({ a }) => commandsOf(buildSpecOf(pipeline, a)));
   c.check(
@@ -172,17 +202,31 @@ export function checkSdlc2(ctx: CheckContext): CheckResult {
     'the evidence report published as a build artifact',
   );
 
-  // Self-mutation: the pipeline deploys its own definition before the environments.
-  const selfUpdate = builds.find(({ a }) =>
-    commandsOf(buildSpecOf(pipeline, a)).some((cmd) => /\bcdk\b.*\bdeploy\b/.test(cmd)),
+  // Self-mutation: the pipeline deploys its own stack, and nothing else, from a build step.
+  const own = pipeline.stack.stackName;
+  const deploys = builds.flatMap(({ a, i }) =>
+    commandsOf(buildSpecOf(pipeline, a)).flatMap((cmd) => {
+      const targets = cdkDeployTargets(cmd);
+      return targets ? [{ a, i, cmd, targets }] : [];
+    }),
   );
+  const selfUpdate = deploys.find((d) => d.targets.length === 1 && d.targets[0] === own);
   c.check(
     pipeline,
     selfUpdate ? `${at(selfUpdate.i)}.${selfUpdate.a.Name ?? '?'}` : 'Properties.Stages',
-    selfUpdate ? commandsOf(buildSpecOf(pipeline, selfUpdate.a)).join('; ') : 'no self-update step',
+    selfUpdate?.cmd ?? 'no self-update step',
     selfUpdate !== undefined,
-    'a step that updates the pipeline itself (cdk deploy) before the environments',
+    `a step that updates the pipeline itself (cdk deploy ${own}) before the environments`,
   );
+  for (const d of deploys.filter((x) => x !== selfUpdate)) {
+    c.check(
+      pipeline,
+      `${at(d.i)}.${d.a.Name ?? '?'}`,
+      d.cmd,
+      false,
+      'no build step deploys stacks other than the pipeline itself (that would bypass the stage order and the approval)',
+    );
+  }
 
   // Every stack of the environment is deployed by the pipeline.
   const deployed = new Set(
@@ -201,7 +245,11 @@ export function checkSdlc2(ctx: CheckContext): CheckResult {
   const others = ctx.otherEnvironments ?? [];
   const earlierTests = others.filter((o) => !o.production && (o.stackNames ?? []).length > 0);
   if (ctx.production) {
-    const late = earlierTests.filter((o) => stageDeploying(stages, new Set(o.stackNames)) > envStage);
+    // A test environment this pipeline does not deploy, or deploys with or after production, is out of order.
+    const late = earlierTests.filter((o) => {
+      const at = stageDeploying(stages, new Set(o.stackNames));
+      return at < 0 || at >= envStage;
+    });
     c.check(
       pipeline,
       at(envStage),
