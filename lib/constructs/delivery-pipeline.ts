@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Stack, type Stage } from 'aws-cdk-lib';
+import { type DefaultStackSynthesizer, Fn, Stack, type Stage } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -123,7 +123,7 @@ export class DeliveryPipeline extends Construct {
       assetPublishingCodeBuildDefaults: {
         partialBuildSpec: codebuild.BuildSpec.fromObject({
           phases: {
-            // pre_build: after CDK Pipelines' own `npm install -g cdk-assets@latest` (install), so the shim wins.
+            // pre_build: after CDK Pipelines' own `npm install -g cdk-assets@...` (install), so the shim wins.
             pre_build: {
               commands: [
                 `npm install --global aws-cdk@${CDK_CLI_VERSION}`,
@@ -160,6 +160,24 @@ export class DeliveryPipeline extends Construct {
             actions: ['codeconnections:UseConnection', 'codestar-connections:UseConnection'],
             resources: [props.source.connectionArn],
           }),
+        );
+      }
+    }
+    // The shim's `cdk publish-assets` checks each target environment's bootstrap version and
+    // toolkit stack through the stack's deploy role before it publishes: the asset role may assume it.
+    const deployRoles = [
+      ...new Set(
+        props.environments.flatMap(({ stage }) =>
+          stage.node.children
+            .filter(Stack.isStack)
+            .map((s) => (s.synthesizer as DefaultStackSynthesizer).deployRoleArn),
+        ),
+      ),
+    ].sort();
+    for (const role of this.node.findAll()) {
+      if (role instanceof iam.Role && /\/Assets\/(File|Image)Role$/.test(role.node.path)) {
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: deployRoles.map((arn) => Fn.sub(arn)) }),
         );
       }
     }

@@ -116,6 +116,14 @@ test('the asset steps publish through the shim and the pinned CLI (no published 
   expect(existsSync(path.join(ROOT, ASSET_SHIM.source))).toBe(true);
 });
 
+test("the asset role may assume each environment's deploy role (the CLI checks the bootstrap version through it)", () => {
+  const [, filePolicy] = resourcesOf(stack.template, 'AWS::IAM::Policy').find(([id]) => /AssetsFileRole/.test(id))!;
+  const assumable = JSON.stringify((filePolicy.Properties as Props).PolicyDocument);
+  for (const env of config.environments)
+    for (const region of [env.region, env.drRegion])
+      expect(assumable).toContain(`:iam::${env.account}:role/cdk-hnb659fds-deploy-role-${env.account}-${region}`);
+});
+
 test('the source action may use the connection under either service prefix; failed runs notify the topic', () => {
   const sourceRole = props(stack.template, 'AWS::IAM::Policy').find((p) =>
     JSON.stringify(p.PolicyDocument).includes('codeconnections:UseConnection'),
