@@ -37,23 +37,20 @@ export interface AddEnvironmentsOptions {
  * configuration has one (SDLC-2).
  */
 export function addEnvironments(app: App, config: AppConfig, options: AddEnvironmentsOptions = {}): EnvironmentStage[] {
+  // Checked before anything is built: a bad path fails at once.
+  const configInRepository = config.pipeline ? repositoryPathOf(options.configPath) : undefined;
   const components = loadComponents();
   const stages = config.environments.map((env) => new EnvironmentStage(app, env.name, { config: env, components }));
   // Before the pipeline: CDK Pipelines synthesizes each stage when it is added.
   if (options.nag ?? true) applyNagPacks(app);
-  if (config.pipeline) addDeliveryPipeline(app, config, config.pipeline, stages, options.configPath);
+  if (config.pipeline) addDeliveryPipeline(app, config, config.pipeline, stages, configInRepository!);
   return stages;
 }
 
-function addDeliveryPipeline(
-  app: App,
-  config: AppConfig,
-  pipeline: PipelineConfig,
-  stages: readonly EnvironmentStage[],
-  configPath: string | undefined,
-): DeliveryStack {
-  const repoConfigPath = path.relative(REPOSITORY_ROOT, path.resolve(configPath ?? DEMO_CONFIG_PATH));
-  if (repoConfigPath.startsWith('..') || path.isAbsolute(repoConfigPath)) {
+/** The configuration file's path inside the repository, as the pipeline's checkout will see it. */
+function repositoryPathOf(configPath: string | undefined): string {
+  const relative = path.relative(REPOSITORY_ROOT, path.resolve(configPath ?? DEMO_CONFIG_PATH));
+  if (relative.startsWith('..') || path.isAbsolute(relative)) {
     throw new ConfigError(configPath ?? '(config)', [
       {
         path: 'pipeline',
@@ -61,6 +58,16 @@ function addDeliveryPipeline(
       },
     ]);
   }
+  return relative.split(path.sep).join('/');
+}
+
+function addDeliveryPipeline(
+  app: App,
+  config: AppConfig,
+  pipeline: PipelineConfig,
+  stages: readonly EnvironmentStage[],
+  repoConfigPath: string,
+): DeliveryStack {
   const application = config.environments[0].tags.application;
   const name = pipelineNameOf(application);
   const env = { account: pipeline.account, region: pipeline.region };
@@ -84,7 +91,7 @@ function addDeliveryPipeline(
     description: `${application} delivery pipeline: tests, nag-checks and deploys ${config.environments.map((e) => e.name).join(' -> ')}`,
     pipelineName: name,
     source: pipeline.source,
-    configPath: repoConfigPath.split(path.sep).join('/'),
+    configPath: repoConfigPath,
     artifactBucketName: pipelineArtifactBucketName(application, pipeline.account, pipeline.region),
     artifactKeyAliasName: keyAliasName,
     regionalArtifactBuckets,

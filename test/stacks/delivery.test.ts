@@ -236,9 +236,12 @@ test('without a pipeline section there is no delivery stack', () => {
 test('a configuration file outside the repository cannot drive a pipeline: the error names the file and the fix', () => {
   const outside = path.join(tempDir(), 'my.yaml');
   expect(() => addEnvironments(newTestApp(), config, { nag: false, configPath: outside })).toThrow(ConfigError);
-  expect(() => addEnvironments(newTestApp(), config, { nag: false, configPath: outside })).toThrow(
+  const app = newTestApp();
+  expect(() => addEnvironments(app, config, { nag: false, configPath: outside })).toThrow(
     /pipeline: the configuration file is outside the repository .* commit the file there/,
   );
+  // Refused before anything is built.
+  expect(app.node.children).toEqual([]);
 });
 
 describe('SDLC-2 in the evidence report of the real synth', () => {
