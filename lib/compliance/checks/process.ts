@@ -99,7 +99,7 @@ export function checkSdlc4(ctx: CheckContext, results: readonly CheckResult[]): 
   }
   return c.finish(
     'SDLC-4',
-    `every control of the catalog has a status computed from ${ctx.stacks.length} hashed templates, and every PASS lists its evidence`,
+    `every control of the catalog has a status computed from ${ctx.stacks.length} hashed templates${ctx.delivery?.length ? ` (and ${ctx.delivery.length} of the delivery pipeline)` : ''}, and every PASS lists its evidence`,
   );
 }
 
