@@ -20,21 +20,36 @@ const buildSpec = (commands: string[], secondary: Json = { Out: { 'base-director
     artifacts: { 'secondary-artifacts': secondary },
   });
 
-const deploy = (stackName: string, runOrder: number) => ({
-  Name: `${stackName}.Deploy`,
-  ActionTypeId: { Category: 'Deploy', Provider: 'CloudFormation' },
-  Configuration: { StackName: stackName, ActionMode: 'CHANGE_SET_EXECUTE' },
-  RunOrder: runOrder,
-});
+/** As CDK Pipelines writes it: a change set from the synth output, then its execution. */
+const deploy = (stackName: string, runOrder: number) => [
+  {
+    Name: `${stackName}.Prepare`,
+    ActionTypeId: { Category: 'Deploy', Provider: 'CloudFormation' },
+    Configuration: {
+      StackName: stackName,
+      ActionMode: 'CHANGE_SET_REPLACE',
+      ChangeSetName: 'PipelineChange',
+      TemplatePath: `Synth_Output::${stackName}.template.json`,
+    },
+    RunOrder: runOrder,
+  },
+  {
+    Name: `${stackName}.Deploy`,
+    ActionTypeId: { Category: 'Deploy', Provider: 'CloudFormation' },
+    Configuration: { StackName: stackName, ActionMode: 'CHANGE_SET_EXECUTE', ChangeSetName: 'PipelineChange' },
+    RunOrder: runOrder + 1,
+  },
+];
 const approval = (runOrder: number) => ({
   Name: 'Approve-prod',
   ActionTypeId: { Category: 'Approval', Provider: 'Manual' },
   RunOrder: runOrder,
 });
-const build = (name: string, project: string) => ({
+const build = (name: string, project: string, outputs: string[] = []) => ({
   Name: name,
   ActionTypeId: { Category: 'Build', Provider: 'CodeBuild' },
   Configuration: { ProjectName: { Ref: project } },
+  OutputArtifacts: outputs.map((Name) => ({ Name })),
   RunOrder: 1,
 });
 
@@ -62,10 +77,10 @@ function pipelineTemplate(): Json {
                 },
               ],
             },
-            { Name: 'Build', Actions: [build('Synth', 'SynthProject')] },
+            { Name: 'Build', Actions: [build('Synth', 'SynthProject', ['Synth_Output', 'Synth_Evidence'])] },
             { Name: 'UpdatePipeline', Actions: [build('SelfMutate', 'SelfProject')] },
-            { Name: 'dev', Actions: devStacks.map((n) => deploy(n, 1)) },
-            { Name: 'prod', Actions: [approval(1), ...prodStacks.map((n) => deploy(n, 2))] },
+            { Name: 'dev', Actions: devStacks.flatMap((n) => deploy(n, 1)) },
+            { Name: 'prod', Actions: [approval(1), ...prodStacks.flatMap((n) => deploy(n, 2))] },
           ],
         },
       },
@@ -119,7 +134,7 @@ test('a pipeline that builds, tests, publishes the evidence and deploys prod aft
     'a build step before the deployment that runs npm test and npm run synth',
     'the evidence report published as a build artifact',
     'a step that updates the pipeline itself (cdk deploy delivery) before the environments',
-    'every stack of prod deployed by the pipeline',
+    "every stack of prod deployed by the pipeline from the synth step's templates",
     'production deployed after every test environment',
     'a manual approval before the first production deployment action',
   ]);
@@ -222,6 +237,68 @@ describe('each broken property fails SDLC-2', () => {
         (t.Resources.Pipeline.Properties.Stages[0].Actions[0].ActionTypeId = { Category: 'Source', Provider: 'S3' }),
       /a source action reading the repository/,
     ],
+    [
+      'a build step inside the production stage, before the approval, deploys production',
+      (t) => {
+        stage(t, 'prod').Actions.unshift({ ...build('Sneak', 'SneakProject'), RunOrder: 1 });
+        (t.Resources as unknown as Json).SneakProject = {
+          Type: 'AWS::CodeBuild::Project',
+          Properties: { Source: { Type: 'CODEPIPELINE', BuildSpec: buildSpec(['npx cdk deploy "prod/*"']) } },
+        };
+      },
+      /npx cdk deploy "prod\/\*"; expected no build step deploys stacks other than the pipeline itself/,
+    ],
+    [
+      'a build step that deploys with the CloudFormation CLI',
+      (t) =>
+        (t.Resources.SelfProject.Properties.Source.BuildSpec = buildSpec([
+          'cdk -a . deploy delivery',
+          'aws cloudformation deploy --stack-name prod-App --template-file x.json',
+        ])),
+      /aws cloudformation deploy --stack-name prod-App .*no build step deploys stacks other than the pipeline itself/,
+    ],
+    [
+      'a stack of the test environment deployed after production',
+      (t) => {
+        const late = stage(t, 'dev').Actions.filter((a) => String(a.Name).startsWith('dev-Data'));
+        stage(t, 'dev').Actions = stage(t, 'dev').Actions.filter((a) => !late.includes(a));
+        t.Resources.Pipeline.Properties.Stages.push({ Name: 'after', Actions: late });
+      },
+      /test environments up to stages dev:6; expected production deployed after every test environment/,
+    ],
+    [
+      'tests that select nothing',
+      (t) =>
+        (t.Resources.SynthProject.Properties.Source.BuildSpec = buildSpec([
+          'npm test -- --testPathPattern=NONE --passWithNoTests',
+          'npm run synth',
+        ])),
+      /runs npm test and npm run synth/,
+    ],
+    [
+      'production deployed from a template the synth step did not build',
+      (t) => {
+        for (const a of stage(t, 'prod').Actions) {
+          const config = a.Configuration as Json | undefined;
+          if (config?.TemplatePath) config.TemplatePath = String(config.TemplatePath).replace('Synth_Output', 'Source');
+        }
+      },
+      /missing prod-.*from the synth step's templates/,
+    ],
+    [
+      'a stack deployed directly (CREATE_UPDATE) from the source artifact',
+      (t) =>
+        (stage(t, 'prod').Actions = [
+          ...stage(t, 'prod').Actions.filter((a) => !String(a.Name).startsWith('prod-App')),
+          {
+            Name: 'prod-App.Direct',
+            ActionTypeId: { Category: 'Deploy', Provider: 'CloudFormation' },
+            Configuration: { StackName: 'prod-App', ActionMode: 'CREATE_UPDATE', TemplatePath: 'Source::app.json' },
+            RunOrder: 2,
+          },
+        ]),
+      /missing prod-App/,
+    ],
     ['no source stage', (t) => (t.Resources.Pipeline.Properties.Stages[0].Actions = []), /a source action/],
   ])('%s', (_what, edit, problem) => {
     const r = run(edit);
@@ -234,17 +311,30 @@ test('a test environment the pipeline does not deploy puts production out of ord
   const r = run((t) => (stage(t, 'dev').Actions = []));
   expect(r.status).toBe('FAIL');
   expect(r.problems.join('\n')).toMatch(
-    /test environments in stages dev:0.*production deployed after every test environment/,
+    /test environments up to stages dev:0.*production deployed after every test environment/,
   );
 });
 
 test('the command matching is exact: arguments after -- are fine, shell tricks are not', () => {
   expect(runsCommand('npm run synth -- -c config=a.yaml', 'npm run synth')).toBe(true);
   expect(runsCommand('npm test', 'npm test')).toBe(true);
-  for (const cmd of ['npm test || true', 'npm test; true', 'echo npm test', 'npm run synth-fast', 'npm test | tee x'])
+  expect(runsCommand('npm run synth', 'npm run synth')).toBe(true);
+  for (const cmd of [
+    'npm test || true',
+    'npm test; true',
+    'echo npm test',
+    'npm run synth-fast',
+    'npm test | tee x',
+    'npm test -- --passWithNoTests',
+    'npm test -- x\nexit 0',
+    'npm run synth -- -c config=a.yaml && exit 0',
+  ])
     expect([cmd, runsCommand(cmd, cmd.includes('synth') ? 'npm run synth' : 'npm test')]).toEqual([cmd, false]);
   expect(cdkDeployTargets('cdk -a . deploy delivery --require-approval=never')).toEqual(['delivery']);
   expect(cdkDeployTargets('npx cdk deploy --all')).toEqual(['*']);
+  expect(cdkDeployTargets('npx aws-cdk@2 deploy')).toEqual(['*']);
+  expect(cdkDeployTargets('aws cloudformation execute-change-set --change-set-name x')).toEqual(['*']);
+  expect(cdkDeployTargets('aws cloudformation describe-stacks')).toBeUndefined();
   expect(cdkDeployTargets('npm run synth')).toBeUndefined();
 });
 

@@ -29,23 +29,46 @@ const isCloudFormation = (a: Action) => provider(a) === 'CloudFormation';
 const isDeploy = (a: Action) => isCloudFormation(a) && EXECUTING_MODES.includes(String(a.Configuration?.ActionMode));
 
 /**
- * Whether a build command is exactly `required` (optionally with arguments
- * after `--`), not hidden behind `|| true`, a pipe or a second command.
+ * The arguments each required command may carry: none for the tests (an
+ * argument could select no test at all), only `-c key=value` context for the
+ * synth (which configuration to synthesize).
  */
-export function runsCommand(command: string, required: string): boolean {
+const ALLOWED_ARGUMENTS: Readonly<Record<(typeof REQUIRED_BUILD_COMMANDS)[number], RegExp>> = {
+  'npm test': /^$/,
+  'npm run synth': /^(-- -c [\w.-]+=[\w./-]+( -c [\w.-]+=[\w./-]+)*)?$/,
+};
+
+/**
+ * Whether a build command is exactly `required`, with only the arguments it
+ * may carry; not hidden behind `|| true`, a pipe, a second command or line.
+ */
+export function runsCommand(command: string, required: (typeof REQUIRED_BUILD_COMMANDS)[number]): boolean {
   const c = command.trim();
-  return (c === required || c.startsWith(`${required} -- `)) && !/[;&|`]|\$\(/.test(c);
+  if (/[;&|`\n\r]|\$\(/.test(c)) return false;
+  if (c !== required && !c.startsWith(`${required} `)) return false;
+  return ALLOWED_ARGUMENTS[required].test(c.slice(required.length).trim());
 }
 
-/** The stack selectors of a `cdk ... deploy` command (undefined when it is not one); `--all` selects everything. */
+/**
+ * The stacks a command deploys, when it deploys any: the CDK CLI (`cdk`,
+ * `npx aws-cdk`, `--all` is `*`) or the CloudFormation CLI (`aws cloudformation
+ * deploy/create-stack/update-stack/execute-change-set`, `*` when the stack is
+ * not named). Undefined for any other command.
+ */
 export function cdkDeployTargets(command: string): string[] | undefined {
   const words = command.trim().split(/\s+/);
-  const cdk = words.findIndex((w) => w === 'cdk' || w.endsWith('/cdk'));
+  const cfn = words.findIndex((w, i) => w === 'cloudformation' && /(^|\/)aws$/.test(words[i - 1] ?? ''));
+  if (cfn >= 0 && /^(deploy|create-stack|update-stack|execute-change-set)$/.test(words[cfn + 1] ?? '')) {
+    const name = words.indexOf('--stack-name');
+    return [name >= 0 && words[name + 1] ? words[name + 1] : '*'];
+  }
+  const cdk = words.findIndex((w) => /(^|\/)(aws-)?cdk(@[\w.^~-]+)?$/.test(w));
   const deploy = words.indexOf('deploy', cdk + 1);
   if (cdk < 0 || deploy < 0) return undefined;
   const rest = words.slice(deploy + 1);
   if (rest.includes('--all')) return ['*'];
-  return rest.filter((w) => !w.startsWith('-'));
+  const targets = rest.filter((w) => !w.startsWith('-'));
+  return targets.length > 0 ? targets : ['*'];
 }
 
 /** The build spec of the CodeBuild project an action runs, parsed; undefined when it cannot be read. */
@@ -166,10 +189,11 @@ export function checkSdlc2(ctx: CheckContext): CheckResult {
   });
 
   const envStage = stageDeploying(stages, names);
-  const builds = stages
-    .slice(0, envStage)
+  // Every build step of the pipeline; those before this environment's stage can prepare it.
+  const allBuilds = stages
     .flatMap((s, i) => (s.Actions ?? []).map((a) => ({ a, i })))
     .filter(({ a }) => provider(a) === 'CodeBuild');
+  const builds = allBuilds.filter(({ i }) => i < envStage);
 
   // The build before any deployment runs the tests and the synth, and publishes the evidence.
   const synth = builds.find(({ a }) => {
@@ -204,13 +228,13 @@ export function checkSdlc2(ctx: CheckContext): CheckResult {
 
   // Self-mutation: the pipeline deploys its own stack, and nothing else, from a build step.
   const own = pipeline.stack.stackName;
-  const deploys = builds.flatMap(({ a, i }) =>
+  const deploys = allBuilds.flatMap(({ a, i }) =>
     commandsOf(buildSpecOf(pipeline, a)).flatMap((cmd) => {
       const targets = cdkDeployTargets(cmd);
       return targets ? [{ a, i, cmd, targets }] : [];
     }),
   );
-  const selfUpdate = deploys.find((d) => d.targets.length === 1 && d.targets[0] === own);
+  const selfUpdate = deploys.find((d) => d.targets.length === 1 && d.targets[0] === own && d.i < envStage);
   c.check(
     pipeline,
     selfUpdate ? `${at(selfUpdate.i)}.${selfUpdate.a.Name ?? '?'}` : 'Properties.Stages',
@@ -228,32 +252,59 @@ export function checkSdlc2(ctx: CheckContext): CheckResult {
     );
   }
 
-  // Every stack of the environment is deployed by the pipeline.
-  const deployed = new Set(
-    stages.flatMap((s) => (s.Actions ?? []).filter(isDeploy).map((a) => String(a.Configuration?.StackName))),
-  );
-  const missing = [...names].filter((n) => !deployed.has(n));
+  // Every stack of the environment is deployed by the pipeline, from the templates the synth step built:
+  // an executing action whose template, or whose change set's template, is in the synth step's output.
+  const synthOutputs = new Set((synth?.a.OutputArtifacts ?? []).map((o) => o.Name));
+  const fromSynth = (a: Action | undefined) =>
+    synthOutputs.has(String(a?.Configuration?.TemplatePath ?? '').split('::')[0]);
+  const deployedFromSynth = (stackName: string) =>
+    stages.some((s) =>
+      (s.Actions ?? []).some((a) => {
+        if (!isDeploy(a) || String(a.Configuration?.StackName) !== stackName) return false;
+        if (a.Configuration?.ActionMode !== 'CHANGE_SET_EXECUTE') return fromSynth(a);
+        // The change set this executes: created earlier in the stage, from the synth output.
+        return (s.Actions ?? []).some(
+          (p) =>
+            isCloudFormation(p) &&
+            p.Configuration?.ActionMode === 'CHANGE_SET_REPLACE' &&
+            String(p.Configuration?.StackName) === stackName &&
+            p.Configuration?.ChangeSetName === a.Configuration?.ChangeSetName &&
+            (p.RunOrder ?? 1) < (a.RunOrder ?? 1) &&
+            fromSynth(p),
+        );
+      }),
+    );
+  const missing = [...names].filter((n) => !deployedFromSynth(n));
   c.check(
     pipeline,
     at(envStage),
     missing.length === 0 ? `all ${names.size} stacks of ${ctx.environment}` : `missing ${missing.join(', ')}`,
     missing.length === 0,
-    `every stack of ${ctx.environment} deployed by the pipeline`,
+    `every stack of ${ctx.environment} deployed by the pipeline from the synth step's templates`,
   );
 
   // Order: test environments first.
   const others = ctx.otherEnvironments ?? [];
   const earlierTests = others.filter((o) => !o.production && (o.stackNames ?? []).length > 0);
   if (ctx.production) {
-    // A test environment this pipeline does not deploy, or deploys with or after production, is out of order.
+    // A test environment this pipeline does not deploy, or any of whose stacks it deploys
+    // with or after production, is out of order.
+    const lastStageOf = (stackNames: readonly string[]) => {
+      const set = new Set(stackNames);
+      let last = -1;
+      stages.forEach((s, i) => {
+        if ((s.Actions ?? []).some((a) => isCloudFormation(a) && set.has(String(a.Configuration?.StackName)))) last = i;
+      });
+      return last;
+    };
     const late = earlierTests.filter((o) => {
-      const at = stageDeploying(stages, new Set(o.stackNames));
-      return at < 0 || at >= envStage;
+      const last = lastStageOf(o.stackNames ?? []);
+      return last < 0 || last >= envStage;
     });
     c.check(
       pipeline,
       at(envStage),
-      `stage ${envStage + 1} of ${stages.length}; test environments in stages ${earlierTests.map((o) => `${o.name}:${stageDeploying(stages, new Set(o.stackNames)) + 1}`).join(', ') || '(none)'}`,
+      `stage ${envStage + 1} of ${stages.length}; test environments up to stages ${earlierTests.map((o) => `${o.name}:${lastStageOf(o.stackNames ?? []) + 1}`).join(', ') || '(none)'}`,
       late.length === 0,
       'production deployed after every test environment',
     );
