@@ -1,4 +1,4 @@
-import type { IAspect, IResolvable, IResolveContext } from 'aws-cdk-lib';
+import { type IAspect, type IResolvable, type IResolveContext, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -52,15 +52,27 @@ export const WILDCARD_EXPANSIONS: Readonly<Record<string, readonly string[]>> = 
 export class UnexpandedWildcardError extends Error {}
 
 /**
- * The one wildcard statement kept: in a key policy, `kms:*` for the account
- * root. CDK writes it into every key; it makes the key manageable and hands
- * its access control to IAM policies, which themselves name explicit actions.
+ * The one wildcard statement kept: in a key policy, `Allow kms:*` for the
+ * key's own account root and nobody else. CDK writes it into every key; it
+ * makes the key manageable and hands its access control to IAM policies,
+ * which themselves name explicit actions. `account` is the key's account; when
+ * it is not known at synth, the root of `AWS::AccountId` is accepted.
  */
-export function isKeyAdministrationStatement(statement: unknown): boolean {
+export function isKeyAdministrationStatement(statement: unknown, account?: string): boolean {
   if (typeof statement !== 'object' || statement === null) return false;
-  const st = statement as { Action?: unknown; Principal?: unknown };
-  // The root principal as a string or a Fn::Join; either way its JSON ends in `:root"`.
-  return st.Action === 'kms:*' && JSON.stringify(st.Principal ?? null).includes(':root"');
+  const st = statement as { Effect?: unknown; Action?: unknown; Principal?: unknown };
+  if (st.Effect !== 'Allow' || st.Action !== 'kms:*') return false;
+  const principal = st.Principal;
+  if (typeof principal !== 'object' || principal === null || Object.keys(principal).join() !== 'AWS') return false;
+  const aws = (principal as { AWS: unknown }).AWS;
+  const only = Array.isArray(aws) ? (aws.length === 1 ? aws[0] : undefined) : aws;
+  const json = JSON.stringify(only ?? null);
+  // A single principal value: the root's ARN as a string, or joined from partition and account.
+  if (account && !account.startsWith('${Token')) return json.includes(`:iam::${account}:root"`);
+  // Not known at synth: the account pseudo parameter, in whatever form the resolver is at (a Ref, the
+  // stack's token, or a placeholder), never a literal 12-digit account, which could be another one's.
+  if (/:iam::\d{12}:root"/.test(json)) return false;
+  return /:iam::[^"/]*:root"/.test(json) || (json.includes('"AWS::AccountId"') && json.includes(':root"'));
 }
 
 /** Replaces every wildcard action of an IAM policy document (as CloudFormation JSON) by its expansion. */
@@ -138,7 +150,10 @@ export class ExplicitIamActions implements IAspect {
       node.policyDocument = new ExpandedPolicyDocument(node.policyDocument, node.node.path);
     } else if (node instanceof kms.CfnKey) {
       // Grants to principals of other accounts or regions land in the key policy.
-      node.keyPolicy = new ExpandedPolicyDocument(node.keyPolicy, node.node.path, isKeyAdministrationStatement);
+      const account = Stack.of(node).account;
+      node.keyPolicy = new ExpandedPolicyDocument(node.keyPolicy, node.node.path, (st) =>
+        isKeyAdministrationStatement(st, account),
+      );
     } else if (node instanceof sns.CfnTopicPolicy) {
       node.policyDocument = new ExpandedPolicyDocument(node.policyDocument, node.node.path);
     }

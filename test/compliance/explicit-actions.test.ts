@@ -101,17 +101,40 @@ test('IAM-2: key policies: grants are written out, the key administration statem
   const statements = props(Template.fromStack(stack), 'AWS::KMS::Key')[0].KeyPolicy.Statement as {
     Action: string | string[];
   }[];
-  expect(statements.filter(isKeyAdministrationStatement)).toHaveLength(1);
-  const others = statements.filter((s) => !isKeyAdministrationStatement(s)).flatMap((s) => [s.Action].flat());
+  expect(statements.filter((st) => isKeyAdministrationStatement(st, '999999999999'))).toHaveLength(1);
+  const others = statements
+    .filter((s) => !isKeyAdministrationStatement(s, '999999999999'))
+    .flatMap((s) => [s.Action].flat());
   expect(others).toEqual(expect.arrayContaining(['kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:Decrypt']));
   expect(others.filter((a) => a.includes('*'))).toEqual([]);
 });
 
-test('kms:* for anyone but the account root is not the key administration statement', () => {
-  expect(isKeyAdministrationStatement({ Action: 'kms:*', Principal: { AWS: 'arn:aws:iam::1:root' } })).toBe(true);
-  expect(isKeyAdministrationStatement({ Action: 'kms:*', Principal: { AWS: 'arn:aws:iam::1:role/x' } })).toBe(false);
-  expect(isKeyAdministrationStatement({ Action: 'kms:*', Principal: '*' })).toBe(false);
-  expect(isKeyAdministrationStatement({ Action: 'kms:Decrypt', Principal: { AWS: 'arn:aws:iam::1:root' } })).toBe(
-    false,
-  );
+test("kms:* for anyone but the key account's own root is not the key administration statement", () => {
+  const root = (account: string) => `arn:aws:iam::${account}:root`;
+  const admin = (st: unknown) => isKeyAdministrationStatement(st, '111111111111');
+  expect(admin({ Effect: 'Allow', Action: 'kms:*', Principal: { AWS: root('111111111111') } })).toBe(true);
+  expect(
+    admin({
+      Effect: 'Allow',
+      Action: 'kms:*',
+      Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] } },
+    }),
+  ).toBe(true);
+  for (const st of [
+    { Effect: 'Allow', Action: 'kms:*', Principal: { AWS: root('444444444444') } },
+    { Effect: 'Allow', Action: 'kms:*', Principal: { AWS: [root('111111111111'), '*'] } },
+    { Effect: 'Allow', Action: 'kms:*', Principal: { AWS: root('111111111111'), Service: 'logs.amazonaws.com' } },
+    { Effect: 'Allow', Action: 'kms:*', Principal: { AWS: 'arn:aws:iam::111111111111:role/x' } },
+    { Effect: 'Allow', Action: 'kms:*', Principal: '*' },
+    { Effect: 'Allow', Action: 'kms:Decrypt', Principal: { AWS: root('111111111111') } },
+  ])
+    expect([st, admin(st)]).toEqual([st, false]);
+  const agnostic = {
+    Effect: 'Allow',
+    Action: 'kms:*',
+    Principal: {
+      AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] },
+    },
+  };
+  expect(isKeyAdministrationStatement(agnostic)).toBe(true);
 });
