@@ -63,12 +63,25 @@ export function stackOfAssetManifest(file) {
   return stack[1].displayName ?? stack[0];
 }
 
+/**
+ * Refuses container image assets: the asset steps that run this shim are the
+ * file-asset ones (no Docker, no image-publishing role). Add image support
+ * here, and in the pipeline, before adding an image asset to the app.
+ */
+export function checkOnlyFileAssets(file) {
+  const manifest = JSON.parse(readFileSync(file, 'utf8'));
+  const images = Object.keys(manifest.dockerImages ?? {});
+  if (images.length > 0)
+    throw new Error(`${file} has container image assets (${images.join(', ')}); this shim publishes file assets only`);
+}
+
 export function main(argv, run = execFileSync) {
   let args;
   let stack;
   try {
     args = parseArgs(argv);
     stack = stackOfAssetManifest(args.manifest);
+    checkOnlyFileAssets(args.manifest);
   } catch (e) {
     fail(e instanceof Error ? e.message : String(e));
   }

@@ -5,7 +5,7 @@
  * publishes for real, into moto.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, CfnWaitConditionHandle, Stack, Stage } from 'aws-cdk-lib';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
@@ -90,6 +90,17 @@ test.each([
   expect(r.code).toBe(2);
   expect(r.stderr).toMatch(message);
   expect(r.stderr).toMatch(/usage: cdk-assets --path ASSET_MANIFEST/);
+});
+
+test('a manifest with container image assets is refused: the asset steps have no Docker', () => {
+  const dir = tempDir();
+  cpSync(built.dir, dir, { recursive: true });
+  const file = path.join(dir, built.manifest);
+  const manifest = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  writeFileSync(file, JSON.stringify({ ...manifest, dockerImages: { abc: {} } }));
+  const r = runShim(['--path', built.manifest, 'publish', 'abc:x'], dir, { CDK_CLI: '/bin/true' });
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/has container image assets \(abc\); this shim publishes file assets only/);
 });
 
 describe('against moto', () => {
