@@ -233,7 +233,7 @@ function newTestAppSynth(stack: Stack) {
   return (stack.node.root as App).synth();
 }
 
-test('IAM-2: no IAM, bucket, topic or key policy statement anywhere grants a wildcard action', () => {
+test('IAM-2: no IAM, bucket, topic, queue, vault or key policy statement anywhere allows a wildcard action', () => {
   const offenders: string[] = [];
   // The delivery stacks too: CDK Pipelines' own grants are rewritten to explicit actions there.
   const everyStack = [...synth.all(), ...synth.delivery()];
@@ -251,6 +251,10 @@ test('IAM-2: no IAM, bucket, topic or key policy statement anywhere grants a wil
       docs.push([id, (p.Properties as Props).PolicyDocument]);
     for (const [id, p] of resourcesOf(template, 'AWS::SNS::TopicPolicy'))
       docs.push([id, (p.Properties as Props).PolicyDocument]);
+    for (const [id, p] of resourcesOf(template, 'AWS::SQS::QueuePolicy'))
+      docs.push([id, (p.Properties as Props).PolicyDocument]);
+    for (const [id, v] of resourcesOf(template, 'AWS::Backup::BackupVault'))
+      if ((v.Properties as Props).AccessPolicy) docs.push([id, (v.Properties as Props).AccessPolicy]);
     for (const [id, k] of resourcesOf(template, 'AWS::KMS::Key')) {
       const policy = (k.Properties as Props).KeyPolicy as Props;
       // The one kept: kms:* for the account root, which hands the key's access control to IAM.
