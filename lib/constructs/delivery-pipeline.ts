@@ -243,17 +243,23 @@ export class DeliveryPipeline extends Construct {
       "granted by CDK Pipelines where the API has no resource-level permission or the resource is in another region: cloudformation:DescribeStacks and s3:ListBucket for the CLI's bootstrap checks, codebuild:StartBuild/BatchGetBuilds/StopBuild for the asset role, and the KMS key of another region's artifact store, which this region can only name by alias (its key policy admits only this account)",
       'AwsSolutions-IAM5[Resource::*]',
     );
-    acknowledge(
-      this,
-      'IAM-2',
-      'CDK Pipelines creates one role per action with an inline default policy; the policies are created, changed and deleted with their roles and cannot be attached elsewhere',
-      'compliance:IAMNoInlinePolicy',
-    );
-    acknowledge(
-      this,
-      'SDLC-2',
-      'the CodeBuild projects take their source from the pipeline (type CODEPIPELINE), which reads the repository through a CodeConnections connection: no repository URL or credential is stored in a project',
-      'compliance:CodeBuildProjectSourceRepoUrl',
-    );
+    // On each role and project, not on the whole pipeline.
+    for (const c of this.node.findAll()) {
+      if (c instanceof iam.Role) {
+        acknowledge(
+          c,
+          'IAM-2',
+          'CDK Pipelines creates one role per action with an inline default policy; the policy is created, changed and deleted with its role and cannot be attached elsewhere',
+          'compliance:IAMNoInlinePolicy',
+        );
+      } else if (c instanceof codebuild.CfnProject) {
+        acknowledge(
+          c,
+          'SDLC-2',
+          'the project takes its source from the pipeline (type CODEPIPELINE), which reads the repository through a CodeConnections connection: no repository URL or credential is stored in it',
+          'compliance:CodeBuildProjectSourceRepoUrl',
+        );
+      }
+    }
   }
 }

@@ -19,6 +19,17 @@ export interface EncryptionKeyProps {
   readonly aliasName?: string;
 }
 
+/** What a service needs to encrypt and decrypt with a key it does not administer: named, never `kms:*`. */
+const KEY_USE_ACTIONS = [
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:DescribeKey',
+] as const;
+
 /**
  * A customer-managed KMS key for one class of data (DATA-6).
  *
@@ -68,15 +79,7 @@ export class EncryptionKey extends Construct {
       new iam.PolicyStatement({
         sid: `Allow${roleName}ToUseTheKey`,
         principals: [principal],
-        actions: [
-          'kms:Encrypt',
-          'kms:Decrypt',
-          'kms:ReEncryptFrom',
-          'kms:ReEncryptTo',
-          'kms:GenerateDataKey',
-          'kms:GenerateDataKeyWithoutPlaintext',
-          'kms:DescribeKey',
-        ],
+        actions: [...KEY_USE_ACTIONS],
         // A key policy statement always applies to its own key: "*" here means "this key".
         resources: ['*'],
       }),
@@ -116,15 +119,7 @@ export class EncryptionKey extends Construct {
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchLogsOfThisAccount',
         principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-        actions: [
-          'kms:Encrypt',
-          'kms:Decrypt',
-          'kms:ReEncryptFrom',
-          'kms:ReEncryptTo',
-          'kms:GenerateDataKey',
-          'kms:GenerateDataKeyWithoutPlaintext',
-          'kms:DescribeKey',
-        ],
+        actions: [...KEY_USE_ACTIONS],
         // A key policy statement always applies to its own key: "*" here means "this key".
         resources: ['*'],
         conditions: {
