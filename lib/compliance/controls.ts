@@ -112,6 +112,20 @@ export const CONTROLS = [
     target: '',
   },
   {
+    id: 'IMM-9',
+    promise:
+      'Application releases are immutable: each release is a versioned artifact with a SHA-256 checksum, stored encrypted and versioned; an instance runs exactly the release it booted with and will not serve an artifact whose checksum does not match; a release reaches an environment only through new instances that roll back automatically when health alarms fire; the previous release is one command away.',
+    sources: ['L', 'R'],
+    target: 'release = launch template version; refresh with alarm-based auto rollback',
+  },
+  {
+    id: 'IMM-10',
+    promise:
+      'A critical or high vulnerability found on the fleet or its golden image starts a rebuild and rollout without a human; the worst case from finding to replaced fleet is computed from the configuration.',
+    sources: ['K'],
+    target: 'Inspector finding -> image pipeline -> rollout; bound <= 6 h',
+  },
+  {
     id: 'DATA-1',
     promise:
       'PostgreSQL: encrypted with a customer-managed KMS key, TLS enforced (`rds.force_ssl=1`), Multi-AZ, deletion protection, isolated subnets, ingress only from the app tier on the DB port, credentials in Secrets Manager with rotation, logs exported.',
@@ -163,6 +177,20 @@ export const CONTROLS = [
     promise: 'All resources tagged with application, environment, owner and data classification.',
     sources: ['R'],
     target: '',
+  },
+  {
+    id: 'DATA-9',
+    promise:
+      "Each customer's data is isolated from every other customer's: a tenant context on every request, database rows or schemas and object prefixes per tenant, enforced below the application's query code; every access to customer data is logged with tenant and principal.",
+    sources: ['L', 'R', 'T'],
+    target: 'PostgreSQL row-level security or schema per tenant; per-tenant object prefix',
+  },
+  {
+    id: 'DATA-10',
+    promise:
+      "On request a customer's data is exported, and erased: its database data and every object version in the primary and DR buckets; the erasure is recorded, and the date by which the last locked backup holding the data expires is stated.",
+    sources: ['K', 'L'],
+    target: 'export + erase commands; bound = longest backup retention',
   },
   {
     id: 'LOG-1',
@@ -261,6 +289,13 @@ export const CONTROLS = [
     promise: 'Operators can force a rebuild or roll back to the previous image with one command.',
     sources: ['L'],
     target: '',
+  },
+  {
+    id: 'OPS-3',
+    promise:
+      'Live evidence: the verify command writes, per environment, a report in the same shape as the template evidence for every control the AWS APIs can show, and says whether each deployed stack still matches the synthesized template.',
+    sources: ['L', 'R'],
+    target: '>= 30 controls checked live; drift per stack',
   },
 ] as const satisfies readonly Control[];
 

@@ -35,6 +35,11 @@ describe('the hand-written fixture', () => {
               'SDLC-3': 'MANUAL',
               'OPS-1': 'MANUAL',
               'OPS-2': 'MANUAL',
+              'IMM-9': 'NOT_IMPLEMENTED',
+              'IMM-10': 'NOT_IMPLEMENTED',
+              'DATA-9': 'NOT_IMPLEMENTED',
+              'DATA-10': 'NOT_IMPLEMENTED',
+              'OPS-3': 'NOT_IMPLEMENTED',
             } as Record<string, string>
           )[c.id] ?? 'PASS',
         ]),

@@ -12,7 +12,7 @@ test('every control maps to NIST 800-53 and SOC 2, with well-formed IDs', () => 
     expect([c.id, f.nist80053r5.length > 0, f.soc2.length > 0]).toEqual([c.id, true, true]);
     for (const id of f.nist80053r5) expect(id).toMatch(/^[A-Z]{2}-\d+(\(\d+\))?$/);
     for (const id of [...f.pciDss321, ...f.pciDss40]) expect(id).toMatch(/^\d+(\.\d+)*$/);
-    for (const id of f.soc2) expect(id).toMatch(/^(CC\d\.\d|A1\.\d)$/);
+    for (const id of f.soc2) expect(id).toMatch(/^(CC\d\.\d|A1\.\d|C1\.\d|P\d\.\d)$/);
   }
 });
 

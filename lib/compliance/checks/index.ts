@@ -1,11 +1,33 @@
 import { CONTROLS, type ControlId } from '../controls';
 import { checkIam1, checkIam2, checkIam3 } from './access';
-import { checkImm1, checkImm2, checkImm3, checkImm4, checkImm5, checkImm6, checkImm7, checkImm8 } from './compute';
-import { checkData1, checkData2, checkData3, checkData4, checkData5, checkData6, checkData7, checkData8 } from './data';
+import {
+  checkImm1,
+  checkImm2,
+  checkImm3,
+  checkImm4,
+  checkImm5,
+  checkImm6,
+  checkImm7,
+  checkImm8,
+  checkImm9,
+  checkImm10,
+} from './compute';
+import {
+  checkData1,
+  checkData2,
+  checkData3,
+  checkData4,
+  checkData5,
+  checkData6,
+  checkData7,
+  checkData8,
+  checkData9,
+  checkData10,
+} from './data';
 import { checkLog1, checkLog2, checkLog3, checkLog4, checkLog5, checkLog6 } from './logging';
 import { checkNet1, checkNet2, checkNet3, checkNet4, checkNet5, checkNet6, checkNet7 } from './network';
 import { checkSdlc2 } from './delivery';
-import { checkOps1, checkOps2, checkSdlc1, checkSdlc3, checkSdlc4 } from './process';
+import { checkOps1, checkOps2, checkOps3, checkSdlc1, checkSdlc3, checkSdlc4 } from './process';
 import { get, resourcesOf } from './template';
 import type { CheckContext, CheckResult, ControlCheck, StackTemplate } from './types';
 
@@ -33,6 +55,8 @@ export const CONTROL_CHECKS: Readonly<Record<Exclude<ControlId, 'SDLC-4'>, Contr
   'IMM-6': checkImm6,
   'IMM-7': checkImm7,
   'IMM-8': checkImm8,
+  'IMM-9': checkImm9,
+  'IMM-10': checkImm10,
   'DATA-1': checkData1,
   'DATA-2': checkData2,
   'DATA-3': checkData3,
@@ -41,6 +65,8 @@ export const CONTROL_CHECKS: Readonly<Record<Exclude<ControlId, 'SDLC-4'>, Contr
   'DATA-6': checkData6,
   'DATA-7': checkData7,
   'DATA-8': checkData8,
+  'DATA-9': checkData9,
+  'DATA-10': checkData10,
   'LOG-1': checkLog1,
   'LOG-2': checkLog2,
   'LOG-3': checkLog3,
@@ -55,6 +81,7 @@ export const CONTROL_CHECKS: Readonly<Record<Exclude<ControlId, 'SDLC-4'>, Contr
   'SDLC-3': checkSdlc3,
   'OPS-1': checkOps1,
   'OPS-2': checkOps2,
+  'OPS-3': checkOps3,
 };
 
 /** Runs every check, in catalog order. A check that throws fails its control instead of hiding it. */

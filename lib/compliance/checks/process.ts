@@ -133,3 +133,13 @@ export function checkOps2(ctx: CheckContext): CheckResult {
     `\`npm run rotate -- --env ${ctx.environment}\` replaces every node; \`npm run rollback -- --env ${ctx.environment}\` returns to the previous image`,
   );
 }
+
+/** OPS-3: live evidence comes from the verify command against the account, not from templates. */
+export function checkOps3(): CheckResult {
+  return notFromTemplates(
+    'OPS-3',
+    'NOT_IMPLEMENTED',
+    'no live evidence report or drift check exists yet',
+    'the verify command does not yet write a live report or compare deployed stacks with the synthesized templates',
+  );
+}
