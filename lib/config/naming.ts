@@ -20,6 +20,18 @@ export function goldenAmiParameterName(application: string, environment: string)
   return `/${application}/${environment}/golden-ami/latest`;
 }
 
+/**
+ * The fleet-health alarms every instance refresh watches (IMM-9): any of them
+ * in ALARM during a refresh rolls it back. Named so the refresh preferences of
+ * the rollout function and the release CLI can list them.
+ */
+export function fleetHealthAlarmNames(application: string, environment: string) {
+  return {
+    target5xx: `${application}-${environment}-fleet-target-5xx`,
+    unhealthyTargets: `${application}-${environment}-fleet-unhealthy-targets`,
+  } as const;
+}
+
 /** WAF requires log group names to start with `aws-waf-logs-`. */
 export function wafLogGroupName(application: string, environment: string): string {
   return `aws-waf-logs-${application}-${environment}`;
