@@ -1,6 +1,7 @@
 import { Aspects, Stage, type StageProps, Tags } from 'aws-cdk-lib';
+import type * as rds from 'aws-cdk-lib/aws-rds';
 import { type Construct } from 'constructs';
-import { dataBucketName, wafLogGroupName } from './config/naming';
+import { dataBucketName, fleetHealthAlarmNames, wafLogGroupName } from './config/naming';
 import type { EnvironmentConfig } from './config/schema';
 import { type ImageComponent, loadComponents } from './images/components';
 import { AlertingStack } from './stacks/alerting-stack';
@@ -119,6 +120,7 @@ export class EnvironmentStage extends Stage {
       components: props.components ?? loadComponents(),
       accessLogBucket: this.logArchive.accessLogBucket.bucket,
       alarmTopic: this.alerting.alarmTopic.topic,
+      logKey: this.logArchive.logKey.key,
     });
     // The DR images key must exist before the pipeline distributes an AMI there.
     this.image.addStackDependency(this.dr, 'AMIs are copied to the DR region under its images key');
@@ -136,6 +138,16 @@ export class EnvironmentStage extends Stage {
       logKey: this.logArchive.logKey.key,
       alarmTopic: this.alerting.alarmTopic.topic,
       alarmTopicKey: this.alerting.alertsKey.key,
+      releases: this.image.releases,
+      releaseKey: this.image.imagesKey.key,
+      database: {
+        endpointAddress: this.data.database.instance.dbInstanceEndpointAddress,
+        port: this.data.database.port,
+        instanceResourceId: this.data.database.instance.instanceResourceId!,
+        masterSecretArn: (this.data.database.instance.node.defaultChild as rds.CfnDBInstance)
+          .attrMasterUserSecretSecretArn,
+        key: this.data.databaseKey.key,
+      },
       sessionLogging: this.audit.sessionLogging
         ? { bucketName: this.audit.sessionLogging.bucketName, key: this.audit.sessionLogging.key }
         : undefined,
@@ -148,6 +160,7 @@ export class EnvironmentStage extends Stage {
       description: `${c.tags.application} ${c.name}: operational alarms`,
       loadBalancer: this.ingress.entry.loadBalancer,
       targetGroup: this.ingress.entry.targetGroup,
+      fleetHealthAlarmNames: fleetHealthAlarmNames(c.tags.application, c.name),
       database: this.data.database.instance,
       allocatedStorageGiB: c.database.allocatedStorageGiB,
       alarmTopic: this.alerting.alarmTopic.topic,

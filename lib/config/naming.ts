@@ -32,6 +32,11 @@ export function fleetHealthAlarmNames(application: string, environment: string) 
   } as const;
 }
 
+/** SSM parameter that marks one CVE-driven rebuild pending while a build runs (IMM-10). */
+export function rebuildPendingParameterName(application: string, environment: string): string {
+  return `/${application}/${environment}/golden-ami/rebuild-pending`;
+}
+
 /** WAF requires log group names to start with `aws-waf-logs-`. */
 export function wafLogGroupName(application: string, environment: string): string {
   return `aws-waf-logs-${application}-${environment}`;
@@ -60,6 +65,11 @@ export function dbInstanceIdentifier(application: string, environment: string): 
 /** The customer data bucket; named so that IAM grants and audits can name its objects exactly. */
 export function dataBucketName(application: string, environment: string, account: string, region: string): string {
   return `${application}-${environment}-${account}-${region}-data`.slice(0, 63);
+}
+
+/** The release bucket (IMM-9); named so that node roles can be granted its `releases/` objects exactly. */
+export function releaseBucketName(application: string, environment: string, account: string, region: string): string {
+  return `${application}-${environment}-${account}-${region}-releases`.slice(0, 63);
 }
 
 /** The fleet's instance role; named so the data bucket policy can admit it and nobody else (DATA-2). */

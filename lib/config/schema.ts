@@ -182,6 +182,9 @@ const INSTANCE_TYPE = /^[a-z][a-z0-9]*\.(nano|micro|small|medium|large|[1-9][0-9
 /** Build intervals that keep the worst-case fix-to-production time under 24 h (see README, "Time to production"). */
 export const BUILD_INTERVALS = [4, 6, 8, 12] as const;
 
+/** Image Builder's bounds for the image test timeout. */
+export const IMAGE_TEST_TIMEOUT_MINUTES = { min: 60, max: 1440 } as const;
+
 const ImageSchema = z.strictObject({
   baseImage: z
     .strictObject({
@@ -217,6 +220,17 @@ const ImageSchema = z.strictObject({
     .min(2, 'must keep at least 2 images: the current one and one to roll back to (IMM-5)')
     .max(20, 'must be at most 20')
     .default(3),
+  testTimeoutMinutes: z
+    .int({ error: 'must be a whole number of minutes' })
+    .min(
+      IMAGE_TEST_TIMEOUT_MINUTES.min,
+      `must be ${IMAGE_TEST_TIMEOUT_MINUTES.min}-${IMAGE_TEST_TIMEOUT_MINUTES.max} minutes (Image Builder's test timeout bounds the CVE rebuild time, IMM-10)`,
+    )
+    .max(
+      IMAGE_TEST_TIMEOUT_MINUTES.max,
+      `must be ${IMAGE_TEST_TIMEOUT_MINUTES.min}-${IMAGE_TEST_TIMEOUT_MINUTES.max} minutes (Image Builder's test timeout bounds the CVE rebuild time, IMM-10)`,
+    )
+    .default(90),
 });
 
 const FleetSchema = z.strictObject({
@@ -237,6 +251,23 @@ const FleetSchema = z.strictObject({
     .max(3600, 'must be at most 3600 seconds')
     .default(300),
   rootVolumeGiB: z.int().min(8, 'must be at least 8 GiB').max(1024, 'must be at most 1024 GiB').default(20),
+});
+
+/** Bounds of the data bucket's signature-age limit (DATA-2): presigned URLs are short-lived. */
+export const SIGNATURE_AGE_MINUTES = { min: 1, max: 60 } as const;
+
+const DataBucketSchema = z.strictObject({
+  maxSignatureAgeMinutes: z
+    .int({ error: 'must be a whole number of minutes' })
+    .min(
+      SIGNATURE_AGE_MINUTES.min,
+      `must be ${SIGNATURE_AGE_MINUTES.min}-${SIGNATURE_AGE_MINUTES.max} minutes: signed URLs to customer data are short-lived (DATA-2)`,
+    )
+    .max(
+      SIGNATURE_AGE_MINUTES.max,
+      `must be ${SIGNATURE_AGE_MINUTES.min}-${SIGNATURE_AGE_MINUTES.max} minutes: signed URLs to customer data are short-lived (DATA-2)`,
+    )
+    .default(15),
 });
 
 /** Retention periods CloudWatch Logs accepts that keep logs at least a year (LOG-3). */
@@ -307,6 +338,7 @@ export const EnvironmentSchema = z.strictObject({
   access: AccessSchema.prefault({}),
   fleet: FleetSchema.prefault({}),
   backup: BackupSchema.prefault({}),
+  dataBucket: DataBucketSchema.prefault({}),
   tags: z.strictObject({
     application: z
       .string({ error: 'tags.application is required (a string)' })

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { CVE_BOUND_HOURS, cveBound } from '../images/cve-bound';
 import { AWS_REGIONS } from './regions';
 import { type AppConfig, ConfigSchema, DEFAULT_BASE_IMAGE_PARAMETER, PATTERNS } from './schema';
 
@@ -185,6 +186,17 @@ function crossChecks(raw: unknown): ConfigIssue[] {
       );
     }
     const image = isObject(env.image) ? env.image : {};
+    if (env.production === true) {
+      const testTimeoutMinutes = typeof image.testTimeoutMinutes === 'number' ? image.testTimeoutMinutes : 90;
+      const instanceWarmupSeconds = typeof fleet.instanceWarmupSeconds === 'number' ? fleet.instanceWarmupSeconds : 300;
+      const bound = cveBound({ image: { testTimeoutMinutes }, fleet: { instanceWarmupSeconds } });
+      if (!bound.withinPromise) {
+        add(
+          at('image', 'testTimeoutMinutes'),
+          `is ${testTimeoutMinutes} with fleet.instanceWarmupSeconds ${instanceWarmupSeconds}: the worst case from a critical finding to a replaced production fleet would be ${bound.totalHours} h; production must stay within ${CVE_BOUND_HOURS} h (IMM-10), e.g. testTimeoutMinutes 60 (Image Builder's minimum)`,
+        );
+      }
+    }
     const base = isObject(image.baseImage) ? image.baseImage : { ssmParameter: DEFAULT_BASE_IMAGE_PARAMETER };
     const arm = typeof base.ssmParameter === 'string' && /arm64/.test(base.ssmParameter);
     const x86 = typeof base.ssmParameter === 'string' && /x86_64/.test(base.ssmParameter);

@@ -1,13 +1,15 @@
-import { type Duration, Stack, Tags, Token } from 'aws-cdk-lib';
+import { ArnFormat, type Duration, Fn, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { acknowledge, literalPartition } from '../compliance/acknowledge';
 import { COMPONENT_TAG, COMPONENTS } from '../config/naming';
+import { type AppEnvName, RELEASE_TAG, renderBootScript } from '../release/contract';
 
 /** Where Session Manager transcripts go (LOG-6). */
 export interface SessionLoggingTarget {
@@ -36,6 +38,22 @@ export interface AppFleetProps {
   readonly alarmTopic: sns.ITopic;
   /** The instance role's fixed name: the data bucket policy admits it by name. */
   readonly roleName: string;
+  /** What every node boots into (IMM-9). */
+  readonly boot: FleetBootProps;
+}
+
+/** The release a node fetches at boot and the environment its service gets (IMM-9). */
+export interface FleetBootProps {
+  /**
+   * SSM parameter recording the current release (`<version> <sha256>`).
+   * CloudFormation resolves it at deploy time into a literal in the launch
+   * template, so a deploy keeps the release the release CLI shipped.
+   */
+  readonly recordParameterName: string;
+  /** The release bucket's name. */
+  readonly releaseBucket: string;
+  /** The service's environment (lib/release/contract.ts APP_ENV). */
+  readonly env: Readonly<Record<AppEnvName, string>>;
 }
 
 /**
@@ -53,9 +71,12 @@ export class AppFleet extends Construct {
   readonly autoScalingGroup: autoscaling.AutoScalingGroup;
   readonly launchTemplate: ec2.LaunchTemplate;
   readonly role: iam.Role;
+  /** The release the launch template names: `<version> <sha256>`, resolved by CloudFormation at deploy time. */
+  readonly release: string;
 
   constructor(scope: Construct, id: string, props: AppFleetProps) {
     super(scope, id);
+    this.release = ssm.StringParameter.valueForStringParameter(this, props.boot.recordParameterName);
 
     this.role = new iam.Role(this, 'InstanceRole', {
       roleName: props.roleName,
@@ -79,6 +100,13 @@ export class AppFleet extends Construct {
       instanceType: new ec2.InstanceType(props.instanceType),
       role: this.role,
       securityGroup: props.securityGroup,
+      userData: ec2.UserData.custom(
+        renderBootScript(this.release, {
+          releaseBucket: props.boot.releaseBucket,
+          region: Stack.of(this).region,
+          env: props.boot.env,
+        }),
+      ),
       httpTokens: ec2.LaunchTemplateHttpTokens.REQUIRED,
       httpPutResponseHopLimit: 1,
       instanceMetadataTags: false,
@@ -132,6 +160,8 @@ export class AppFleet extends Construct {
     });
     Tags.of(this.autoScalingGroup).add(COMPONENT_TAG, COMPONENTS.fleet, { applyToLaunchedInstances: true });
     Tags.of(this.launchTemplate).add(COMPONENT_TAG, COMPONENTS.fleet);
+    // Each node carries the release version it booted with (verify compares it with the record).
+    Tags.of(this.launchTemplate).add(RELEASE_TAG, Fn.select(0, Fn.split(' ', this.release)));
     acknowledge(
       this.autoScalingGroup,
       'LOG-4',
@@ -175,6 +205,31 @@ export class AppFleet extends Construct {
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${target.bucketName}/sessions/*]`,
       `AwsSolutions-IAM5[Resource::arn:${literalPartition(Stack.of(this))}:s3:::${target.bucketName}/sessions/*]`,
     );
+  }
+
+  /** Lets the service log in to the database as `user` with an RDS IAM token (no password anywhere). */
+  allowDatabaseLogin(instanceResourceId: string, user: string): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['rds-db:connect'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'rds-db',
+            resource: 'dbuser',
+            resourceName: `${instanceResourceId}/${user}`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+  }
+
+  /** Lets the boot-time migration read the RDS-managed master secret (DB_MASTER_SECRET_ARN) and decrypt it. */
+  allowMasterSecretRead(secretArn: string, key: kms.IKey): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArn] }),
+    );
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn] }));
   }
 
   /**

@@ -41,6 +41,8 @@ export interface GoldenImagePipelineProps {
   readonly buildIntervalHours: number;
   /** How many images to keep for rollback; older ones are deleted with their snapshots (IMM-5). */
   readonly keepImages: number;
+  /** Image Builder's test timeout; it bounds the time from a finding to a rebuilt image (IMM-10). */
+  readonly testTimeoutMinutes: number;
   readonly rootVolumeGiB: number;
   /** The images key of this region. */
   readonly imageKey: kms.IKey;
@@ -228,7 +230,7 @@ export class GoldenImagePipeline extends Construct {
       infrastructureConfigurationArn: this.infrastructure.attrArn,
       distributionConfigurationArn: this.distribution.attrArn,
       enhancedImageMetadataEnabled: true,
-      imageTestsConfiguration: { imageTestsEnabled: true, timeoutMinutes: 90 },
+      imageTestsConfiguration: { imageTestsEnabled: true, timeoutMinutes: props.testTimeoutMinutes },
       imageScanningConfiguration: { imageScanningEnabled: true },
     };
     this.pipeline = new imagebuilder.CfnImagePipeline(this, 'Pipeline', {

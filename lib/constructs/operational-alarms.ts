@@ -23,6 +23,8 @@ export interface OperationalAlarmsProps {
   readonly database: rds.DatabaseInstance;
   readonly allocatedStorageGiB: number;
   readonly alarmTopic: sns.ITopic;
+  /** Fixed names of the fleet-health alarms, which instance refreshes watch to roll back (IMM-9). */
+  readonly fleetHealthAlarmNames: { readonly target5xx: string; readonly unhealthyTargets: string };
 }
 
 /** Health of the running service (LOG-4): ALB 5xx and unhealthy targets, database CPU, storage and connections. */
@@ -39,8 +41,10 @@ export class OperationalAlarms extends Construct {
       threshold: number,
       op: cloudwatch.ComparisonOperator,
       periods = 1,
+      alarmName?: string,
     ) => {
       const alarm = new cloudwatch.Alarm(this, name, {
+        alarmName,
         alarmDescription: `Operational: ${name}`,
         metric,
         threshold,
@@ -62,6 +66,8 @@ export class OperationalAlarms extends Construct {
       }),
       t.target5xxPer5Min,
       gte,
+      1,
+      props.fleetHealthAlarmNames.target5xx,
     );
     add(
       'LoadBalancer5xx',
@@ -75,6 +81,7 @@ export class OperationalAlarms extends Construct {
       t.unhealthyTargets,
       gte,
       3,
+      props.fleetHealthAlarmNames.unhealthyTargets,
     );
     add('DatabaseCpu', props.database.metricCPUUtilization({ period: five }), t.dbCpuPercent, gte, 3);
     add(

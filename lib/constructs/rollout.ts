@@ -37,6 +37,8 @@ export interface RolloutProps {
   readonly alarmTopicKey: kms.IKey;
   /** Key of the function's log group. */
   readonly logKey: kms.IKey;
+  /** Fleet-health alarms whose ALARM state rolls a refresh back (IMM-9). */
+  readonly alarmNames: readonly string[];
 }
 
 /**
@@ -95,6 +97,7 @@ export class Rollout extends Construct {
         AMI_PARAMETER: props.amiParameterName,
         TOPIC_ARN: props.alarmTopic.topicArn,
         INSTANCE_WARMUP_SECONDS: String(props.instanceWarmup.toSeconds()),
+        ALARM_NAMES: props.alarmNames.join(','),
       },
       bundling: { minify: true, sourceMap: false, externalModules: ['@aws-sdk/*'], target: 'node22' },
     });

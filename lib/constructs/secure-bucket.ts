@@ -152,6 +152,34 @@ export class SecureBucket extends Construct {
     }
   }
 
+  /**
+   * Refuses any request signed longer ago than `maxAge`, and any request not
+   * signed with SigV4 (DATA-2): a presigned URL to customer data works for
+   * minutes, whatever expiry its signer asked for.
+   */
+  denyLongLivedSignatures(maxAge: Duration): void {
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyOldSignatures',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:*'],
+        resources: [this.bucket.bucketArn, this.bucket.arnForObjects('*')],
+        conditions: { NumericGreaterThan: { 's3:signatureAge': maxAge.toMilliseconds() } },
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyAnythingButSigV4',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:*'],
+        resources: [this.bucket.bucketArn, this.bucket.arnForObjects('*')],
+        conditions: { StringNotEquals: { 's3:signatureversion': 'AWS4-HMAC-SHA256' } },
+      }),
+    );
+  }
+
   private replicateTo(replication: BucketReplication, sourceKey: kms.IKey): void {
     const stack = Stack.of(this);
     const role = new iam.Role(this, 'ReplicationRole', {

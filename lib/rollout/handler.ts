@@ -32,6 +32,7 @@ export async function handler(event: RolloutEvent): Promise<RolloutResult> {
     amiParameterName: required('AMI_PARAMETER'),
     topicArn: required('TOPIC_ARN'),
     instanceWarmupSeconds: Number(required('INSTANCE_WARMUP_SECONDS')),
+    alarmNames: (process.env.ALARM_NAMES ?? '').split(',').filter(Boolean),
   };
   if (event.source === 'aws.imagebuilder' && event.detail?.state?.status === 'AVAILABLE') {
     return rollOutLatestImage(clients, settings);

@@ -38,6 +38,8 @@ export interface RolloutSettings {
   readonly amiParameterName: string;
   readonly topicArn: string;
   readonly instanceWarmupSeconds: number;
+  /** Fleet-health alarms whose ALARM state rolls the refresh back (IMM-9). @default none */
+  readonly alarmNames?: readonly string[];
 }
 
 export type RolloutResult =
@@ -99,7 +101,7 @@ export async function startRefreshIfIdle(
         AutoScalingGroupName: s.autoScalingGroupName,
         Strategy: 'Rolling',
         DesiredConfiguration: { LaunchTemplate: { LaunchTemplateId: launchTemplateId, Version: version } },
-        Preferences: refreshPreferences(s.instanceWarmupSeconds, true),
+        Preferences: refreshPreferences(s.instanceWarmupSeconds, true, s.alarmNames),
       }),
     );
     return { action: 'started', instanceRefreshId: out.InstanceRefreshId ?? 'unknown', launchTemplateVersion: version };

@@ -4,9 +4,18 @@ import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { FLEET_LOG_GROUPS, fleetLogGroupPrefix, fleetRoleName, goldenAmiParameterName } from '../config/naming';
+import {
+  FLEET_LOG_GROUPS,
+  fleetHealthAlarmNames,
+  fleetLogGroupPrefix,
+  fleetRoleName,
+  goldenAmiParameterName,
+} from '../config/naming';
+import { APP_DB_USER, NODE_PATHS, releaseParameterName } from '../release/contract';
+import type { ReleaseStore } from '../constructs/release-store';
 import { SecureLogGroup } from '../constructs/secure-log-group';
 import type { EnvironmentConfig } from '../config/schema';
+import { acknowledge } from '../compliance/acknowledge';
 import { AppFleet, type SessionLoggingTarget } from '../constructs/app-fleet';
 import { Rollout } from '../constructs/rollout';
 
@@ -23,12 +32,34 @@ export interface AppStackProps extends StackProps {
   readonly logKey: kms.IKey;
   readonly alarmTopic: sns.ITopic;
   readonly alarmTopicKey: kms.IKey;
+  /** Where releases live (IMM-9); nodes fetch theirs at boot. */
+  readonly releases: ReleaseStore;
+  /** The key of the release artifacts (the images key). */
+  readonly releaseKey: kms.IKey;
+  /** The database the service logs in to with IAM tokens; its master secret is read by the migration only. */
+  readonly database: AppDatabase;
   /**
    * Where Session Manager writes transcripts, when this environment holds the account's preferences.
    * @default - nodes get no session-logging grants
    */
   readonly sessionLogging?: SessionLoggingTarget;
 }
+
+/** What the service needs to know of the database, as literals or tokens. */
+export interface AppDatabase {
+  readonly endpointAddress: string;
+  readonly port: number;
+  /** `DbiResourceId`, which IAM database authentication names. */
+  readonly instanceResourceId: string;
+  readonly masterSecretArn: string;
+  /** Key of the master secret. */
+  readonly key: kms.IKey;
+}
+
+/** Signed URLs the service hands out live at most this long, and never longer than the bucket accepts (DATA-2). */
+export const UPLOAD_URL_TTL_SECONDS = 300;
+/** The application's database; its migration creates it (the instance itself has only `postgres`). */
+export const APP_DATABASE_NAME = 'app';
 
 /** The immutable app fleet and the workflow that replaces it on every new image (IMM-2, IMM-3, IMM-6, IMM-7). */
 export class AppStack extends Stack {
@@ -55,7 +86,36 @@ export class AppStack extends Stack {
       volumeKey: props.imagesKey,
       alarmTopic: props.alarmTopic,
       roleName: fleetRoleName(c.tags.application, c.name),
+      boot: {
+        recordParameterName: releaseParameterName(c.tags.application, c.name),
+        releaseBucket: props.releases.bucket.bucketName,
+        env: {
+          PORT: String(c.ingress.appPort),
+          TLS_CERT: NODE_PATHS.tlsCert,
+          TLS_KEY: NODE_PATHS.tlsKey,
+          RELEASE_FILE: NODE_PATHS.releaseFile,
+          AWS_REGION: this.region,
+          DB_HOST: props.database.endpointAddress,
+          DB_PORT: String(props.database.port),
+          DB_NAME: APP_DATABASE_NAME,
+          DB_USER: APP_DB_USER,
+          DB_CA_FILE: NODE_PATHS.databaseCa,
+          DB_MASTER_SECRET_ARN: props.database.masterSecretArn,
+          DATA_BUCKET: props.dataBucketName,
+          UPLOAD_URL_TTL_SECONDS: String(Math.min(UPLOAD_URL_TTL_SECONDS, c.dataBucket.maxSignatureAgeMinutes * 60)),
+          LOG_DIR: NODE_PATHS.logDir,
+        },
+      },
     });
+    props.releases.grantFetch(this.fleet.role, props.releaseKey);
+    acknowledge(
+      this.fleet.role,
+      'IAM-2',
+      'nodes read release artifacts under releases/ of the release bucket; versions are chosen at release time, so the objects are named with "/*"',
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${props.releases.bucketName}/releases/*]`,
+    );
+    this.fleet.allowDatabaseLogin(props.database.instanceResourceId, APP_DB_USER);
+    this.fleet.allowMasterSecretRead(props.database.masterSecretArn, props.database.key);
     // Customer uploads are read and written by the app only (it issues the short-lived signed URLs, DATA-2).
     this.fleet.allowObjectReadWrite({ bucketName: props.dataBucketName }, props.dataKey);
 
@@ -80,6 +140,7 @@ export class AppStack extends Stack {
       alarmTopic: props.alarmTopic,
       alarmTopicKey: props.alarmTopicKey,
       logKey: props.logKey,
+      alarmNames: Object.values(fleetHealthAlarmNames(c.tags.application, c.name)),
     });
   }
 }

@@ -82,6 +82,9 @@ export class DataStack extends Stack {
       },
     });
 
+    // DATA-2: uploads and downloads reach users only through short-lived signed URLs.
+    this.dataBucket.denyLongLivedSignatures(Duration.minutes(c.dataBucket.maxSignatureAgeMinutes));
+
     this.database = new Database(this, 'Database', {
       vpc: props.vpc,
       instanceIdentifier: dbInstanceIdentifier(app, c.name),

@@ -1,12 +1,24 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { fleetLogGroupPrefix, goldenAmiParameterName, keyAliasName } from '../config/naming';
+import {
+  COMPONENT_TAG,
+  COMPONENTS,
+  fleetLogGroupPrefix,
+  goldenAmiParameterName,
+  keyAliasName,
+  rebuildPendingParameterName,
+  releaseBucketName,
+} from '../config/naming';
 import type { EnvironmentConfig } from '../config/schema';
 import { EncryptionKey } from '../constructs/encryption-key';
+import { CveRebuild } from '../constructs/cve-rebuild';
 import { GoldenImagePipeline } from '../constructs/golden-image';
+import { ReleaseStore } from '../constructs/release-store';
+import { releaseBucketParameterName, releaseParameterName } from '../release/contract';
 import type { ImageComponent } from '../images/components';
 
 export interface ImageStackProps extends StackProps {
@@ -15,12 +27,20 @@ export interface ImageStackProps extends StackProps {
   readonly components: readonly ImageComponent[];
   readonly accessLogBucket: s3.IBucket;
   readonly alarmTopic: sns.ITopic;
+  /** Key of the stack's function log groups and queues. */
+  readonly logKey: kms.IKey;
 }
 
-/** The golden-image pipeline of an environment and the key of its AMIs and volumes (IMM-1, IMM-4, IMM-5, IMM-8). */
+/**
+ * What the fleet runs: the golden-image pipeline and the key of its AMIs,
+ * volumes and release artifacts (IMM-1, IMM-4, IMM-5, IMM-8), the release
+ * store of the application (IMM-9), and the CVE-driven rebuild (IMM-10).
+ */
 export class ImageStack extends Stack {
   readonly imagesKey: EncryptionKey;
   readonly pipeline: GoldenImagePipeline;
+  readonly releases: ReleaseStore;
+  readonly cveRebuild: CveRebuild;
 
   constructor(scope: Construct, id: string, props: ImageStackProps) {
     super(scope, id, props);
@@ -49,6 +69,7 @@ export class ImageStack extends Stack {
       buildHourUtc: c.image.buildHourUtc,
       buildIntervalHours: c.image.buildIntervalHours,
       keepImages: c.image.keepImages,
+      testTimeoutMinutes: c.image.testTimeoutMinutes,
       rootVolumeGiB: c.fleet.rootVolumeGiB,
       imageKey: this.imagesKey.key,
       drRegion: c.drRegion,
@@ -56,6 +77,24 @@ export class ImageStack extends Stack {
       amiParameterName: goldenAmiParameterName(app, c.name),
       accessLogBucket: props.accessLogBucket,
       alarmTopic: props.alarmTopic,
+    });
+
+    this.releases = new ReleaseStore(this, 'Releases', {
+      bucketName: releaseBucketName(app, c.name, c.account, c.region),
+      key: this.imagesKey.key,
+      accessLogBucket: props.accessLogBucket,
+      bucketParameterName: releaseBucketParameterName(app, c.name),
+      recordParameterName: releaseParameterName(app, c.name),
+      vpc: props.vpc,
+      logKey: props.logKey,
+    });
+    this.cveRebuild = new CveRebuild(this, 'CveRebuild', {
+      vpc: props.vpc,
+      pipelineArn: this.pipeline.pipeline.attrArn,
+      imageArnPrefix: this.pipeline.imageArnPrefix(),
+      fleetTag: { key: COMPONENT_TAG, value: COMPONENTS.fleet },
+      pendingParameterName: rebuildPendingParameterName(app, c.name),
+      logKey: props.logKey,
     });
   }
 }

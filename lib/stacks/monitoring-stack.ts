@@ -11,6 +11,8 @@ export interface MonitoringStackProps extends StackProps {
   readonly database: rds.DatabaseInstance;
   readonly allocatedStorageGiB: number;
   readonly alarmTopic: sns.ITopic;
+  /** Fixed names of the alarms every instance refresh watches (IMM-9). */
+  readonly fleetHealthAlarmNames: { readonly target5xx: string; readonly unhealthyTargets: string };
 }
 
 /** Operational alarms of the running service (LOG-4), kept apart so that alarms never hold up a stateful stack. */

@@ -146,8 +146,10 @@ describe.each(config.environments.map((e) => [e.name, e] as const))('immutable c
       expect(lt.KeyName).toBeUndefined();
       expect(lt.Monitoring).toEqual({ Enabled: true });
       expect(lt.NetworkInterfaces[0].AssociatePublicIpAddress).toBe(false);
-      // Nothing runs at boot: no package updates, no configuration drift (IMM-2).
-      expect(lt.UserData).toEqual({ 'Fn::Base64': '#!/bin/bash' });
+      // The boot path fetches and checks the release only: no package updates, no configuration drift (IMM-2).
+      const boot = JSON.stringify(lt.UserData);
+      expect(boot).toContain('sha256sum --check');
+      expect(boot).not.toMatch(/\b(dnf|yum|apt-get|rpm|pip|npm)\b|upgrade|update/);
     });
 
     test('IMM-6: the instance role has Session Manager, the CloudWatch agent and named data-bucket actions only', () => {
