@@ -62,7 +62,6 @@ export class ImageStack extends Stack {
       parentImage: base.ssmParameter ? `ssm:${base.ssmParameter}` : base.amiId!,
       components: props.components,
       componentParameters: {
-        'app-runtime': { AppPort: String(c.ingress.appPort) },
         'cloudwatch-agent': { LogGroupPrefix: fleetLogGroupPrefix(app, c.name) },
       },
       buildInstanceTypes: c.image.buildInstanceTypes,
