@@ -230,7 +230,7 @@ const ImageSchema = z.strictObject({
       IMAGE_TEST_TIMEOUT_MINUTES.max,
       `must be ${IMAGE_TEST_TIMEOUT_MINUTES.min}-${IMAGE_TEST_TIMEOUT_MINUTES.max} minutes (Image Builder's test timeout bounds the CVE rebuild time, IMM-10)`,
     )
-    .default(90),
+    .default(60),
 });
 
 const FleetSchema = z.strictObject({

@@ -187,7 +187,7 @@ function crossChecks(raw: unknown): ConfigIssue[] {
     }
     const image = isObject(env.image) ? env.image : {};
     if (env.production === true) {
-      const testTimeoutMinutes = typeof image.testTimeoutMinutes === 'number' ? image.testTimeoutMinutes : 90;
+      const testTimeoutMinutes = typeof image.testTimeoutMinutes === 'number' ? image.testTimeoutMinutes : 60;
       const instanceWarmupSeconds = typeof fleet.instanceWarmupSeconds === 'number' ? fleet.instanceWarmupSeconds : 300;
       const bound = cveBound({ image: { testTimeoutMinutes }, fleet: { instanceWarmupSeconds } });
       if (!bound.withinPromise) {

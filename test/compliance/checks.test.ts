@@ -35,8 +35,6 @@ describe('the hand-written fixture', () => {
               'SDLC-3': 'MANUAL',
               'OPS-1': 'MANUAL',
               'OPS-2': 'MANUAL',
-              'IMM-9': 'NOT_IMPLEMENTED',
-              'IMM-10': 'NOT_IMPLEMENTED',
               'DATA-9': 'NOT_IMPLEMENTED',
               'DATA-10': 'NOT_IMPLEMENTED',
               'OPS-3': 'NOT_IMPLEMENTED',
@@ -521,6 +519,88 @@ describe('controls the templates cannot show are never PASS', () => {
   });
 });
 
+describe('IMM-9 and IMM-10: weakening a release or rebuild property fails exactly its control', () => {
+  const lt = (e: FixtureEditor) => e.find('App', 'Lt').Properties.LaunchTemplateData as Record<string, unknown>;
+  const bootText = (e: FixtureEditor) => {
+    const join = (lt(e).UserData as { 'Fn::Base64': { 'Fn::Join': [string, unknown[]] } })['Fn::Base64']['Fn::Join'];
+    return join[1];
+  };
+  test.each([
+    [
+      'the boot script no longer checks the checksum',
+      (e: FixtureEditor) => {
+        const parts = bootText(e);
+        parts[3] = 'systemctl start app\n';
+      },
+    ],
+    [
+      'a mismatch does not stop the boot',
+      (e: FixtureEditor) => {
+        const parts = bootText(e);
+        parts[3] = String(parts[3]).replace('exit 1', 'true');
+      },
+    ],
+    [
+      'the release is a literal instead of the SSM record',
+      (e: FixtureEditor) => {
+        bootText(e)[1] = 'v1 ' + 'a'.repeat(64);
+      },
+    ],
+    ['nodes are not tagged with their release', (e: FixtureEditor) => delete lt(e).TagSpecifications],
+    [
+      'refreshes watch no alarm',
+      (e: FixtureEditor) => {
+        const env = (e.find('App', 'RolloutFn').Properties.Environment as { Variables: Record<string, string> })
+          .Variables;
+        env.ALARM_NAMES = '';
+      },
+    ],
+    [
+      'a refresh alarm does not exist',
+      (e: FixtureEditor) => delete e.find('Ingress', 'Unhealthy').Properties.AlarmName,
+    ],
+  ] as const)('IMM-9: %s', (_what, edit) => {
+    expect(changed(edit)).toEqual({ 'IMM-9': 'FAIL' });
+  });
+
+  test.each([
+    [
+      'only CRITICAL findings start a rebuild',
+      (e: FixtureEditor) => {
+        (e.find('Image', 'OnFinding').Properties.EventPattern as { detail: { severity: string[] } }).detail.severity = [
+          'CRITICAL',
+        ];
+      },
+    ],
+    [
+      'the function may run twice at once',
+      (e: FixtureEditor) => delete e.find('Image', 'RebuildFn').Properties.ReservedConcurrentExecutions,
+    ],
+    [
+      'the test timeout makes the worst case longer than 6 h',
+      (e: FixtureEditor) => {
+        (e.find('Image', 'Pipeline').Properties.ImageTestsConfiguration as { TimeoutMinutes: number }).TimeoutMinutes =
+          120;
+      },
+    ],
+  ] as const)('IMM-10: %s', (_what, edit) => {
+    expect(changed(edit)).toEqual({ 'IMM-10': 'FAIL' });
+  });
+
+  test('IMM-9 (and DATA-2, for every bucket): an unversioned release bucket fails', () => {
+    const edit = (e: FixtureEditor) => delete e.find('Image', 'Releases').Properties.VersioningConfiguration;
+    expect(changed(edit)).toEqual({ 'IMM-9': 'FAIL', 'DATA-2': 'FAIL' });
+  });
+
+  test('DATA-2: a data bucket without the signature-age limit fails', () => {
+    const edit = (e: FixtureEditor) => {
+      const doc = e.find('Data', 'DataBucketPolicy').Properties.PolicyDocument as { Statement: unknown[] };
+      doc.Statement = doc.Statement.filter((x) => !JSON.stringify(x).includes('signatureAge'));
+    };
+    expect(changed(edit)).toEqual({ 'DATA-2': 'FAIL' });
+  });
+});
+
 describe('removing what implements a control fails it', () => {
   test.each([
     [
@@ -531,8 +611,15 @@ describe('removing what implements a control fails it', () => {
     ['the database', { 'DATA-1': 'FAIL' }, (e: FixtureEditor) => e.remove('Data', 'Db')],
     [
       'the image pipeline',
-      { 'IMM-1': 'FAIL', 'IMM-4': 'FAIL', 'LOG-5': 'FAIL' },
+      { 'IMM-1': 'FAIL', 'IMM-4': 'FAIL', 'IMM-10': 'FAIL', 'LOG-5': 'FAIL' },
       (e: FixtureEditor) => e.remove('Image', 'Pipeline'),
+    ],
+    ['the release bucket parameter', { 'IMM-9': 'FAIL' }, (e: FixtureEditor) => e.remove('Image', 'ReleaseBucketName')],
+    ['the rule on Inspector findings', { 'IMM-10': 'FAIL' }, (e: FixtureEditor) => e.remove('Image', 'OnFinding')],
+    [
+      'the rule on ended builds (coalescing)',
+      { 'IMM-10': 'FAIL' },
+      (e: FixtureEditor) => e.remove('Image', 'OnBuildEnded'),
     ],
     [
       'the HTTPS listener',

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CfnResourceJson, CheckContext, StackTemplate } from '../../lib/compliance/checks/types';
 import type { NagReport } from '../../lib/compliance/checks/nag-report';
+import { RELEASE_BLOCK_BEGIN, RELEASE_BLOCK_END } from '../../lib/release/contract';
 
 type Json = Record<string, unknown>;
 type Resources = Record<string, CfnResourceJson>;
@@ -95,6 +96,22 @@ function bucket(id: string, props: Json, kmsKey?: unknown): Resources {
               Action: 's3:*',
               Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } },
             },
+            ...(props.ReplicationConfiguration
+              ? [
+                  {
+                    Effect: 'Deny',
+                    Principal: { AWS: '*' },
+                    Action: 's3:*',
+                    Condition: { NumericGreaterThan: { 's3:signatureAge': 900000 } },
+                  },
+                  {
+                    Effect: 'Deny',
+                    Principal: { AWS: '*' },
+                    Action: 's3:*',
+                    Condition: { StringNotEquals: { 's3:signatureversion': 'AWS4-HMAC-SHA256' } },
+                  },
+                ]
+              : []),
           ],
         },
       },
@@ -375,6 +392,7 @@ function ingress(): StackTemplate {
       Alb5xx: {
         Type: 'AWS::CloudWatch::Alarm',
         Properties: {
+          AlarmName: 'app-prod-fleet-target-5xx',
           Namespace: 'AWS/ApplicationELB',
           MetricName: 'HTTPCode_Target_5XX_Count',
           AlarmActions: [imp('Alerting', 'Topic')],
@@ -383,6 +401,7 @@ function ingress(): StackTemplate {
       Unhealthy: {
         Type: 'AWS::CloudWatch::Alarm',
         Properties: {
+          AlarmName: 'app-prod-fleet-unhealthy-targets',
           Namespace: 'AWS/ApplicationELB',
           MetricName: 'UnHealthyHostCount',
           AlarmActions: [imp('Alerting', 'Topic')],
@@ -393,75 +412,124 @@ function ingress(): StackTemplate {
   );
 }
 
+/** The App stack's launch template resolves the release record at deploy time (IMM-9). */
+function withReleaseRecord(s: StackTemplate): StackTemplate {
+  return {
+    ...s,
+    template: {
+      ...s.template,
+      Parameters: {
+        ReleaseRecord: { Type: 'AWS::SSM::Parameter::Value<String>', Default: '/app/prod/release/current' },
+      },
+    },
+  };
+}
+
 function app(): StackTemplate {
-  return stack('App', {
-    Lt: {
-      Type: 'AWS::EC2::LaunchTemplate',
-      Properties: {
-        LaunchTemplateData: {
-          MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
-          BlockDeviceMappings: [
-            { DeviceName: '/dev/xvda', Ebs: { Encrypted: true, KmsKeyId: imp('Image', 'ImagesKeyArn') } },
-          ],
-          Monitoring: { Enabled: true },
-          NetworkInterfaces: [{ DeviceIndex: 0, AssociatePublicIpAddress: false }],
-          IamInstanceProfile: { Arn: att('Profile') },
+  return withReleaseRecord(
+    stack('App', {
+      Lt: {
+        Type: 'AWS::EC2::LaunchTemplate',
+        Properties: {
+          LaunchTemplateData: {
+            MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
+            BlockDeviceMappings: [
+              { DeviceName: '/dev/xvda', Ebs: { Encrypted: true, KmsKeyId: imp('Image', 'ImagesKeyArn') } },
+            ],
+            Monitoring: { Enabled: true },
+            NetworkInterfaces: [{ DeviceIndex: 0, AssociatePublicIpAddress: false }],
+            IamInstanceProfile: { Arn: att('Profile') },
+            UserData: {
+              'Fn::Base64': {
+                'Fn::Join': [
+                  '',
+                  [
+                    `#!/bin/bash\n${RELEASE_BLOCK_BEGIN}\nRELEASE='`,
+                    ref('ReleaseRecord'),
+                    `'\n${RELEASE_BLOCK_END}\n`,
+                    'if ! echo "$RELEASE_SHA256  $artifact" | sha256sum --check --status; then\n  exit 1\nfi\nsystemctl start app\n',
+                  ],
+                ],
+              },
+            },
+            TagSpecifications: [
+              {
+                ResourceType: 'instance',
+                Tags: [
+                  { Key: 'saas:release', Value: { 'Fn::Select': [0, { 'Fn::Split': [' ', ref('ReleaseRecord')] }] } },
+                ],
+              },
+            ],
+          },
         },
       },
-    },
-    Profile: { Type: 'AWS::IAM::InstanceProfile', Properties: { Roles: [ref('Role')] } },
-    Role: {
-      Type: 'AWS::IAM::Role',
-      Properties: {
-        AssumeRolePolicyDocument: {
-          Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'ec2.amazonaws.com' } }],
+      Profile: { Type: 'AWS::IAM::InstanceProfile', Properties: { Roles: [ref('Role')] } },
+      Role: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          AssumeRolePolicyDocument: {
+            Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'ec2.amazonaws.com' } }],
+          },
         },
       },
-    },
-    RolePolicy: {
-      Type: 'AWS::IAM::Policy',
-      Properties: {
-        Roles: [ref('Role')],
-        PolicyDocument: {
-          Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: 'arn:aws:s3:::data/key' }],
+      RolePolicy: {
+        Type: 'AWS::IAM::Policy',
+        Properties: {
+          Roles: [ref('Role')],
+          PolicyDocument: {
+            Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: 'arn:aws:s3:::data/key' }],
+          },
         },
       },
-    },
-    Asg: {
-      Type: 'AWS::AutoScaling::AutoScalingGroup',
-      Properties: {
-        LaunchTemplate: { LaunchTemplateId: ref('Lt'), Version: att('Lt', 'LatestVersionNumber') },
-        MaxInstanceLifetime: 259200,
-        MinSize: '2',
-        MaxSize: '4',
-        VPCZoneIdentifier: [imp('Network', 'Priva'), imp('Network', 'Privb')],
-        HealthCheckType: 'ELB',
-        TargetGroupARNs: [imp('Ingress', 'Tg')],
-        Tags: [...tags(), { Key: 'saas:component', Value: 'app-fleet', PropagateAtLaunch: true }],
+      Asg: {
+        Type: 'AWS::AutoScaling::AutoScalingGroup',
+        Properties: {
+          LaunchTemplate: { LaunchTemplateId: ref('Lt'), Version: att('Lt', 'LatestVersionNumber') },
+          MaxInstanceLifetime: 259200,
+          MinSize: '2',
+          MaxSize: '4',
+          VPCZoneIdentifier: [imp('Network', 'Priva'), imp('Network', 'Privb')],
+          HealthCheckType: 'ELB',
+          TargetGroupARNs: [imp('Ingress', 'Tg')],
+          Tags: [...tags(), { Key: 'saas:component', Value: 'app-fleet', PropagateAtLaunch: true }],
+        },
+        UpdatePolicy: {
+          AutoScalingInstanceRefresh: { Preferences: { MinHealthyPercentage: 100, MaxHealthyPercentage: 200 } },
+        },
       },
-      UpdatePolicy: {
-        AutoScalingInstanceRefresh: { Preferences: { MinHealthyPercentage: 100, MaxHealthyPercentage: 200 } },
+      RolloutFn: {
+        Type: 'AWS::Lambda::Function',
+        Properties: {
+          VpcConfig: { SubnetIds: [imp('Network', 'Priva')] },
+          Environment: {
+            Variables: {
+              ASG_NAME: ref('Asg'),
+              AMI_PARAMETER: '/app/prod/golden-ami/latest',
+              INSTANCE_WARMUP_SECONDS: '300',
+              ALARM_NAMES: 'app-prod-fleet-target-5xx,app-prod-fleet-unhealthy-targets',
+            },
+          },
+        },
       },
-    },
-    RolloutFn: { Type: 'AWS::Lambda::Function', Properties: { VpcConfig: { SubnetIds: [imp('Network', 'Priva')] } } },
-    OnNewImage: {
-      Type: 'AWS::Events::Rule',
-      Properties: {
-        EventPattern: { source: ['aws.imagebuilder'], detail: { state: { status: ['AVAILABLE'] } } },
-        Targets: [{ Arn: att('RolloutFn'), Id: 't' }],
+      OnNewImage: {
+        Type: 'AWS::Events::Rule',
+        Properties: {
+          EventPattern: { source: ['aws.imagebuilder'], detail: { state: { status: ['AVAILABLE'] } } },
+          Targets: [{ Arn: att('RolloutFn'), Id: 't' }],
+        },
       },
-    },
-    OnRefreshFailed: {
-      Type: 'AWS::Events::Rule',
-      Properties: {
-        EventPattern: { source: ['aws.autoscaling'], 'detail-type': ['EC2 Auto Scaling Instance Refresh Failed'] },
-        Targets: [{ Arn: att('RolloutFn'), Id: 't' }],
+      OnRefreshFailed: {
+        Type: 'AWS::Events::Rule',
+        Properties: {
+          EventPattern: { source: ['aws.autoscaling'], 'detail-type': ['EC2 Auto Scaling Instance Refresh Failed'] },
+          Targets: [{ Arn: att('RolloutFn'), Id: 't' }],
+        },
       },
-    },
-    FleetAudit: logGroup('/app/prod/fleet/audit'),
-    FleetSystem: logGroup('/app/prod/fleet/system'),
-    FleetApp: logGroup('/app/prod/fleet/app'),
-  });
+      FleetAudit: logGroup('/app/prod/fleet/audit'),
+      FleetSystem: logGroup('/app/prod/fleet/system'),
+      FleetApp: logGroup('/app/prod/fleet/app'),
+    }),
+  );
 }
 
 const TEST_COMPONENT =
@@ -512,13 +580,47 @@ function image(): StackTemplate {
           ImageRecipeArn: att('Recipe'),
           InfrastructureConfigurationArn: att('Infra'),
           DistributionConfigurationArn: att('Dist'),
-          ImageTestsConfiguration: { ImageTestsEnabled: true },
+          ImageTestsConfiguration: { ImageTestsEnabled: true, TimeoutMinutes: 60 },
           ImageScanningConfiguration: { ImageScanningEnabled: true },
           Schedule: {
             ScheduleExpression: 'cron(0 2/12 * * ? *)',
             PipelineExecutionStartCondition: 'EXPRESSION_MATCH_ONLY',
           },
           Status: 'ENABLED',
+        },
+      },
+      ...bucket(
+        'Releases',
+        { LoggingConfiguration: { DestinationBucketName: imp('Ingress', 'AccessLogs') } },
+        att('ImagesKey'),
+      ),
+      ReleaseBucketName: {
+        Type: 'AWS::SSM::Parameter',
+        Properties: { Name: '/app/prod/release/bucket', Type: 'String', Value: ref('Releases') },
+      },
+      RebuildFn: {
+        Type: 'AWS::Lambda::Function',
+        Properties: {
+          VpcConfig: { SubnetIds: [imp('Network', 'Priva')] },
+          ReservedConcurrentExecutions: 1,
+          Environment: { Variables: { PIPELINE_ARN: att('Pipeline') } },
+        },
+      },
+      OnFinding: {
+        Type: 'AWS::Events::Rule',
+        Properties: {
+          EventPattern: {
+            source: ['aws.inspector2'],
+            detail: { severity: ['CRITICAL', 'HIGH'], fixAvailable: ['YES'] },
+          },
+          Targets: [{ Arn: att('RebuildFn'), Id: 't' }],
+        },
+      },
+      OnBuildEnded: {
+        Type: 'AWS::Events::Rule',
+        Properties: {
+          EventPattern: { source: ['aws.imagebuilder'], detail: { state: { status: ['AVAILABLE', 'FAILED'] } } },
+          Targets: [{ Arn: att('RebuildFn'), Id: 't' }],
         },
       },
       Lifecycle: {
@@ -929,6 +1031,13 @@ export function nagReport(): NagReport {
           ),
           ...['TrailBucket', 'Transcripts'].map((b) =>
             ack(nist, 'S3BucketReplicationEnabled', 'Audit', b, 'LOG-1: audit evidence, locked'),
+          ),
+          ack(
+            nist,
+            'S3BucketReplicationEnabled',
+            'Image',
+            'Releases',
+            'IMM-9: release artifacts are rebuilt from source',
           ),
         ],
       },

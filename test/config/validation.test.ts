@@ -395,6 +395,21 @@ describe('config validation', () => {
       /environments\[1\]\(prod\)\.database\.multiAz: is false but the environment is production/,
     ],
     [
+      'a production CVE bound over 6 h (IMM-10)',
+      (c) => (c.environments[1].image = { testTimeoutMinutes: 120 }),
+      /environments\[1\]\(prod\)\.image\.testTimeoutMinutes: is 120 .*worst case .* would be 7\.87 h; production must stay within 6 h/,
+    ],
+    [
+      'an image test timeout outside Image Builder\'s bounds',
+      (c) => (dev(c).image = { testTimeoutMinutes: 30 }),
+      /image\.testTimeoutMinutes: must be 60-1440 minutes/,
+    ],
+    [
+      'a signature age over an hour (DATA-2)',
+      (c) => (dev(c).dataBucket = { maxSignatureAgeMinutes: 120 }),
+      /dataBucket\.maxSignatureAgeMinutes: must be 1-60 minutes: signed URLs to customer data are short-lived/,
+    ],
+    [
       'unsupported PostgreSQL version',
       (c) => (dev(c).database = { engineVersion: '12.4' }),
       /database\.engineVersion: must be a PostgreSQL version "<major>.<minor>" with major 15, 16, 17.*got "12.4"/,

@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import { Collector, notFromTemplates } from './collector';
+import { Collector } from './collector';
 import {
   arnRegion,
   asArray,
@@ -57,7 +57,7 @@ function rolloutRule(ctx: CheckContext): ResourceRef | undefined {
     );
     return (
       asArray(get(pattern, 'source')).includes('aws.imagebuilder') &&
-      JSON.stringify(get(pattern, 'detail')).includes('"AVAILABLE"') &&
+      JSON.stringify(get(pattern, 'detail.state.status')) === '["AVAILABLE"]' &&
       targetsFunction
     );
   });
@@ -474,24 +474,4 @@ export function checkImm8(ctx: CheckContext): CheckResult {
     });
   }
   return c.finish('IMM-8', "every golden image is distributed to the DR region, encrypted with that region's own key");
-}
-
-/** IMM-9: application releases as immutable, checksummed artifacts rolled out through new instances. */
-export function checkImm9(): CheckResult {
-  return notFromTemplates(
-    'IMM-9',
-    'NOT_IMPLEMENTED',
-    'no release bucket, checksum check at boot or alarm-gated refresh exists yet',
-    'the fleet runs the placeholder service of images/components/app-runtime.yml',
-  );
-}
-
-/** IMM-10: a critical or high finding starts a rebuild and rollout. */
-export function checkImm10(): CheckResult {
-  return notFromTemplates(
-    'IMM-10',
-    'NOT_IMPLEMENTED',
-    'no rule starts the image pipeline on an Inspector finding yet',
-    'images rebuild on the fixed schedule only (IMM-4)',
-  );
 }

@@ -1,5 +1,6 @@
 import { acknowledgmentsFor } from './nag-report';
 import { Collector, notFromTemplates } from './collector';
+import { checkShortLivedSignatures } from './signed-urls';
 import {
   arnRegion,
   asArray,
@@ -319,6 +320,8 @@ export function checkData2(ctx: CheckContext): CheckResult {
         (get(s, 'Principal') === '*' || get(s, 'Principal.AWS') === '*') &&
         get(s, 'Condition') === undefined,
     );
+    // Customer data (the replicated bucket) is shared only through short-lived signed URLs.
+    if (prop(b, 'ReplicationConfiguration') !== undefined) checkShortLivedSignatures(c, b, statements);
     c.check(
       b,
       'BucketPolicy: Allow to everyone',

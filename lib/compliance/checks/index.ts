@@ -1,17 +1,7 @@
 import { CONTROLS, type ControlId } from '../controls';
 import { checkIam1, checkIam2, checkIam3 } from './access';
-import {
-  checkImm1,
-  checkImm2,
-  checkImm3,
-  checkImm4,
-  checkImm5,
-  checkImm6,
-  checkImm7,
-  checkImm8,
-  checkImm9,
-  checkImm10,
-} from './compute';
+import { checkImm1, checkImm2, checkImm3, checkImm4, checkImm5, checkImm6, checkImm7, checkImm8 } from './compute';
+import { checkImm10, checkImm9 } from './release';
 import {
   checkData1,
   checkData2,
