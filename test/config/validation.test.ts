@@ -400,7 +400,7 @@ describe('config validation', () => {
       /environments\[1\]\(prod\)\.image\.testTimeoutMinutes: is 120 .*worst case .* would be 7\.87 h; production must stay within 6 h/,
     ],
     [
-      'an image test timeout outside Image Builder\'s bounds',
+      "an image test timeout outside Image Builder's bounds",
       (c) => (dev(c).image = { testTimeoutMinutes: 30 }),
       /image\.testTimeoutMinutes: must be 60-1440 minutes/,
     ],
