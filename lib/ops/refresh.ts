@@ -229,15 +229,16 @@ export async function rotate(
   const group = await findFleet(clients.autoscaling, env);
   const name = group.AutoScalingGroupName!;
   const lt = launchTemplateOf(group);
-  const alarms = await fleetHealthAlarms(clients, env);
   if (options.dryRun) {
     await planCheck(clients.autoscaling, name, io);
+    const alarms = await fleetHealthAlarms(clients, env);
     io.log(
       `dry run: would start an instance refresh of ${name} on launch template ${lt.launchTemplateId} version ${lt.version}, replacing every node (rolls back on alarm ${alarms.join(', ')})`,
     );
     return EXIT.ok;
   }
   await refuseIfActive(clients.autoscaling, name);
+  const alarms = await fleetHealthAlarms(clients, env);
   return refreshAndFollow(clients.autoscaling, group, lt, env, options, io, alarms);
 }
 

@@ -108,7 +108,7 @@ describe('runCli', () => {
     [[], 2, /usage: ops <command>/, 'stderr'],
     [['help'], 0, /usage: ops <command>/, 'stdout'],
     [['verify', '--help'], 0, /--max-delivery-age-hours N/, 'stdout'],
-    [['deploy'], 2, /unknown command "deploy"; commands: verify, rotate, rollback\nRun "ops help"/, 'stderr'],
+    [['deploy'], 2, /unknown command "deploy"; commands: verify, rotate, rollback, release\nRun "ops help"/, 'stderr'],
     [['verify', '--config', config], 2, /--env is required; environments in .*: dev, qa/, 'stderr'],
     [
       ['verify', '--env', 'prod', '--config', config],
