@@ -343,8 +343,8 @@ async function ship(clients: OpsClients, s: Shipment, options: RefreshOptions, i
   } catch (e) {
     // The group keeps its old launch template version when a refresh with a desired configuration does not succeed.
     const restored = await restore();
+    // The CLI prints the message on stderr (or in the JSON result).
     const message = `${(e as Error).message}; ${state.name} stays on launch template version ${state.lt.version} (release ${previous.version}); ${restored}`;
-    io.log(message);
     return {
       launchTemplate,
       refresh: { id, status: end.Status },

@@ -15,7 +15,7 @@ import { ACCOUNT, awsError, fakeClients, type Handlers } from './fakes';
 
 const env = testEnvironment('dev', ACCOUNT);
 const GROUP = 'acme-saas-dev-fleet';
-const ALARMS = Object.values(fleetHealthAlarmNames('acme-saas', 'dev'));
+const ALARMS: string[] = Object.values(fleetHealthAlarmNames('acme-saas', 'dev'));
 
 function group(version = '7'): AutoScalingGroup {
   return {

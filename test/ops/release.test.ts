@@ -593,3 +593,34 @@ describe('rollback --to-release', () => {
 test('releaseOfUserData reads what the CLI wrote', () => {
   expect(releaseOfUserData(boot(`2.0.0 ${'a'.repeat(64)}`))).toEqual({ version: '2.0.0', sha256: 'a'.repeat(64) });
 });
+
+describe('a refresh that cannot start', () => {
+  test('losing the race to another refresh puts the record back and names the unused launch template version', async () => {
+    const v3 = pack('app-1.2.0', 'console.log("1.2.0")\n');
+    const recordBefore = await record();
+    const racing = fakeClients(
+      {
+        ...autoscalingHandlers(),
+        StartInstanceRefreshCommand: () => {
+          throw Object.assign(new Error('An Instance Refresh is already in progress'), {
+            name: 'InstanceRefreshInProgressFault',
+            $metadata: { httpStatusCode: 400 },
+          });
+        },
+      },
+      REGION,
+    );
+    const r = await run(['release', '--env', 'dev', '--artifact', v3.file, '--version', '1.2.0', '--json'], {
+      clients: () => hybridClients({ autoscaling: racing.autoscaling }),
+    });
+    expect(r.code).toBe(1);
+    expect(await record()).toBe(recordBefore);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ control: 'IMM-9', command: 'release', exitCode: 1 });
+    expect(out.error).toMatch(
+      new RegExp(
+        `^another instance refresh of ${GROUP} started first .*; no refresh started; launch template version \\d+ exists but nothing uses it; ${GROUP} is unchanged; the release record ${RECORD} is back to ${recordBefore}`,
+      ),
+    );
+  });
+});
