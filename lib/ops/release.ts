@@ -393,8 +393,13 @@ export async function release(
         `a version is immutable: give this artifact a new --version, or ship the existing one with rollback --to-release ${version}`,
     );
   }
-  // Throws before anything changes when the boot script has no release block.
-  releaseVersionData(state, target);
+  try {
+    releaseVersionData(state, target);
+  } catch (e) {
+    throw new OperationError(
+      `launch template ${state.lt.launchTemplateId} version ${state.lt.version}: ${(e as Error).message}`,
+    );
+  }
   const base = {
     control: 'IMM-9',
     command: 'release',

@@ -624,3 +624,36 @@ describe('a refresh that cannot start', () => {
     );
   });
 });
+
+test('a launch template whose boot script has no release block is refused before anything changes', async () => {
+  const old = await ec2.send(
+    new CreateLaunchTemplateCommand({
+      LaunchTemplateName: 'pre-release-fleet',
+      LaunchTemplateData: {
+        ImageId: 'ami-0123456789abcdef0',
+        UserData: Buffer.from('#!/bin/bash\n').toString('base64'),
+      },
+    }),
+  );
+  const oldId = old.LaunchTemplate!.LaunchTemplateId!;
+  const before = await snapshot();
+  const autoscaling = fakeClients(
+    {
+      DescribeAutoScalingGroupsCommand: () => ({
+        AutoScalingGroups: [{ AutoScalingGroupName: GROUP, LaunchTemplate: { LaunchTemplateId: oldId, Version: '1' } }],
+      }),
+      DescribeInstanceRefreshesCommand: () => ({ InstanceRefreshes: [] }),
+    },
+    REGION,
+  ).autoscaling;
+  const r = await run(['release', '--env', 'dev', '--artifact', v1.file, '--version', '7.0.0'], {
+    clients: () => hybridClients({ autoscaling }),
+  });
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain(
+    `launch template ${oldId} version 1: the launch template version has no release block in its user data; deploy the App stack`,
+  );
+  expect(await snapshot()).toEqual(before);
+  const listed = await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: oldId }));
+  expect(listed.LaunchTemplateVersions).toHaveLength(1);
+});
