@@ -1,5 +1,10 @@
 import { createReadStream } from 'node:fs';
-import type { AutoScalingGroup, InstanceRefresh } from '@aws-sdk/client-auto-scaling';
+import {
+  type AutoScalingClient,
+  type AutoScalingGroup,
+  type InstanceRefresh,
+  paginateDescribeInstanceRefreshes,
+} from '@aws-sdk/client-auto-scaling';
 import {
   CreateLaunchTemplateVersionCommand,
   type LaunchTemplateTagSpecificationRequest,
@@ -37,6 +42,7 @@ import {
   assertSucceeded,
   DEFAULT_POLL_SECONDS,
   describeVersions,
+  FINAL_REFRESH_STATUSES,
   followRefresh,
   planCheck,
   type RefreshIo,
@@ -521,9 +527,32 @@ async function walkReleases(
 }
 
 /**
+ * Launch template versions the group's refresh history shows only as the
+ * desired configuration of refreshes that did not succeed (rolled back,
+ * failed, cancelled): their release never became the fleet's, so `previous`
+ * skips them. Versions without a known refresh count as good (the history
+ * Auto Scaling keeps is limited).
+ */
+export async function failedVersions(autoscaling: AutoScalingClient, groupName: string): Promise<Set<number>> {
+  const ok = new Set<string>();
+  const failed = new Set<string>();
+  const input = { AutoScalingGroupName: groupName };
+  for await (const page of paginateDescribeInstanceRefreshes({ client: autoscaling }, input)) {
+    for (const r of page.InstanceRefreshes ?? []) {
+      const version = r.DesiredConfiguration?.LaunchTemplate?.Version;
+      if (!version) continue;
+      if (r.Status === 'Successful') ok.add(version);
+      else if (FINAL_REFRESH_STATUSES.includes(r.Status ?? '')) failed.add(version);
+    }
+  }
+  return new Set([...failed].filter((v) => !ok.has(v)).map(Number));
+}
+
+/**
  * The release to return to: `previous` is the newest earlier release other
- * than the current one and any release a release rollback moved away from;
- * a version is the newest launch template version naming it. Unknown
+ * than the current one, any release a release rollback moved away from, and
+ * any version whose refresh did not succeed ({@link failedVersions}); a
+ * version is the newest launch template version naming it. Unknown
  * versions are an error listing the releases there are.
  */
 async function findTarget(
@@ -532,6 +561,7 @@ async function findTarget(
   current: Release | undefined,
   to: string,
 ): Promise<ReleaseInHistory> {
+  const failed = to === 'previous' ? await failedVersions(clients.autoscaling, state.name) : new Set<number>();
   const seen: ReleaseInHistory[] = [];
   if (current && current.version !== NO_RELEASE.version) {
     seen.push({ release: current, launchTemplateVersion: Number(state.lt.version) });
@@ -546,7 +576,7 @@ async function findTarget(
       seen.push({ release: r, launchTemplateVersion: v.VersionNumber ?? 0 });
     }
     if (to === 'previous') {
-      if (usable && !rejected.has(r.version)) {
+      if (usable && !rejected.has(r.version) && !failed.has(v.VersionNumber ?? 0)) {
         found = { release: r, launchTemplateVersion: v.VersionNumber ?? 0 };
         return true;
       }

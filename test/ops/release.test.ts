@@ -66,8 +66,11 @@ const fleet = {
   /** States the next refresh goes through, one per poll. */
   progress: [{ Status: 'Successful', PercentageComplete: 100 }] as InstanceRefresh[],
   running: undefined as InstanceRefresh | undefined,
+  /** Refreshes that ended, newest first, as DescribeInstanceRefreshes lists them. */
+  history: [] as InstanceRefresh[],
   started: [] as Record<string, unknown>[],
 };
+const FINAL = ['Successful', 'Failed', 'Cancelled', 'RollbackSuccessful', 'RollbackFailed'];
 
 function autoscalingHandlers(): Handlers {
   let polls = 0;
@@ -79,10 +82,20 @@ function autoscalingHandlers(): Handlers {
       ],
     }),
     DescribeInstanceRefreshesCommand: (input: { InstanceRefreshIds?: string[] }) => {
-      if (!input.InstanceRefreshIds) return { InstanceRefreshes: fleet.running ? [fleet.running] : [] };
+      if (!input.InstanceRefreshIds) {
+        return { InstanceRefreshes: [...(fleet.running ? [fleet.running] : []), ...fleet.history] };
+      }
       const state = fleet.progress[Math.min(polls++, fleet.progress.length - 1)];
       // Like Auto Scaling: a refresh with a desired configuration moves the group only when it succeeds.
       if (state.Status === 'Successful' && desired) fleet.version = desired;
+      if (FINAL.includes(state.Status!) && desired) {
+        fleet.history.unshift({
+          InstanceRefreshId: `ir-${fleet.history.length + 1}`,
+          Status: state.Status,
+          DesiredConfiguration: { LaunchTemplate: { LaunchTemplateId: ltId, Version: desired } },
+        });
+        desired = undefined;
+      }
       return { InstanceRefreshes: [{ InstanceRefreshId: 'ir-1', ...state }] };
     },
     StartInstanceRefreshCommand: (input: { DesiredConfiguration: { LaunchTemplate: { Version: string } } }) => {
@@ -656,4 +669,20 @@ test('a launch template whose boot script has no release block is refused before
   expect(await snapshot()).toEqual(before);
   const listed = await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: oldId }));
   expect(listed.LaunchTemplateVersions).toHaveLength(1);
+});
+
+test('previous skips a release whose refresh was rolled back', async () => {
+  fleet.progress = [{ Status: 'Successful', PercentageComplete: 100 }];
+  const a = pack('app-1.3.0', 'console.log("1.3.0")\n');
+  const b = pack('app-1.4.0', 'console.log("1.4.0")\n');
+  const c = pack('app-1.5.0', 'console.log("1.5.0")\n');
+  expect((await release(a.file, '1.3.0')).code).toBe(0);
+  fleet.progress = [{ Status: 'RollbackSuccessful', StatusReason: `alarm ${ALARMS[1]} is in ALARM` }];
+  expect((await release(b.file, '1.4.0')).code).toBe(1);
+  fleet.progress = [{ Status: 'Successful', PercentageComplete: 100 }];
+  expect((await release(c.file, '1.5.0')).code).toBe(0);
+  const r = await run(['rollback', '--env', 'dev', '--to-release', 'previous', '--dry-run']);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/naming release 1\.3\.0 instead of 1\.5\.0/);
 });
