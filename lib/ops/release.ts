@@ -81,6 +81,7 @@ export interface ReleaseResult {
   /** release: whether the tarball was uploaded now (false: the same checksum was already there). */
   readonly uploaded?: boolean;
   readonly launchTemplate?: { readonly id: string; readonly version: string; readonly sourceVersion: string };
+  /** `status` is the state the refresh ended in; absent with `--no-wait`. */
   readonly refresh?: { readonly id: string; readonly status?: string };
   /** The SSM record was put back to {@link previous} because the refresh did not succeed. */
   readonly recordRestored?: boolean;
@@ -329,7 +330,7 @@ async function ship(clients: OpsClients, s: Shipment, options: RefreshOptions, i
     );
     return {
       launchTemplate,
-      refresh: { id, status: 'Pending' },
+      refresh: { id },
       exitCode: EXIT.ok,
       message: `release ${release.version} is rolling out (refresh ${id})`,
     };

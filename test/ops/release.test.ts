@@ -686,3 +686,14 @@ test('previous skips a release whose refresh was rolled back', async () => {
   expect(r.code).toBe(0);
   expect(r.stdout).toMatch(/naming release 1\.3\.0 instead of 1\.5\.0/);
 });
+
+test('--no-wait returns once the refresh has started; the record names the new release', async () => {
+  const d = pack('app-1.6.0', 'console.log("1.6.0")\n');
+  const r = await release(d.file, '1.6.0', '--no-wait', '--json');
+  expect(r.code).toBe(0);
+  const out = JSON.parse(r.stdout);
+  expect(out).toMatchObject({ release: { version: '1.6.0' }, refresh: { id: 'ir-1' }, exitCode: 0 });
+  expect(out.refresh.status).toBeUndefined();
+  expect(await record()).toBe(`1.6.0 ${d.sha256}`);
+  expect(r.stderr).toContain('not waiting (--no-wait); follow it with: aws autoscaling describe-instance-refreshes');
+});
