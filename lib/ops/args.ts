@@ -34,9 +34,12 @@ const CONFIG: FlagSpec = {
   help: 'YAML or JSON configuration file (default: config/demo.yaml)',
 };
 const HELP: FlagSpec = { name: 'help', type: 'boolean', help: 'show this help' };
-const REFRESH_FLAGS: readonly FlagSpec[] = [
-  ENV,
-  CONFIG,
+const JSON_FLAG: FlagSpec = {
+  name: 'json',
+  type: 'boolean',
+  help: 'print a machine-readable JSON result on stdout (progress goes to stderr)',
+};
+const WAIT_FLAGS: readonly FlagSpec[] = [
   { name: 'no-wait', type: 'boolean', help: 'return once the instance refresh has started' },
   {
     name: 'poll-seconds',
@@ -47,8 +50,8 @@ const REFRESH_FLAGS: readonly FlagSpec[] = [
     help: 'seconds between progress checks while following the refresh (default 15)',
   },
   { name: 'dry-run', type: 'boolean', help: 'print what would be done and change nothing' },
-  HELP,
 ];
+const REFRESH_FLAGS: readonly FlagSpec[] = [ENV, CONFIG, ...WAIT_FLAGS, HELP];
 
 /** The commands and their flags: the single source for parsing, errors and help. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -78,8 +81,54 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'rollback',
-    summary: 'point the fleet at the previous image and replace every node (OPS-2)',
-    flags: REFRESH_FLAGS,
+    summary:
+      'point the fleet at the previous image (OPS-2), or with --to-release at an earlier application release (IMM-9), and replace every node',
+    flags: [
+      ENV,
+      CONFIG,
+      {
+        name: 'to-release',
+        type: 'string',
+        value: 'V|previous',
+        help: 'return to release V, or to the release before the current one; keeps the current image (without it: the previous image)',
+      },
+      ...WAIT_FLAGS,
+      {
+        ...JSON_FLAG,
+        help: 'with --to-release: print a machine-readable JSON result on stdout (progress goes to stderr)',
+      },
+      HELP,
+    ],
+  },
+  {
+    name: 'release',
+    summary:
+      'upload an application release, name it in a new launch template version and roll it out with an alarm-gated instance refresh (IMM-9)',
+    flags: [
+      ENV,
+      CONFIG,
+      {
+        name: 'artifact',
+        type: 'string',
+        value: 'FILE',
+        help: 'the gzip tarball to ship, as npm run app:pack writes it (required; at most 256 MiB)',
+      },
+      {
+        name: 'version',
+        type: 'string',
+        value: 'V',
+        help: 'release version: a letter or digit, then up to 63 of letters, digits and ._+- (required)',
+      },
+      {
+        name: 'checksum-file',
+        type: 'string',
+        value: 'FILE',
+        help: 'SHA-256 file the artifact must match (default: FILE.sha256 beside the artifact, when it exists)',
+      },
+      ...WAIT_FLAGS,
+      JSON_FLAG,
+      HELP,
+    ],
   },
 ];
 

@@ -3,6 +3,7 @@ import { createClients, destroyClients, type OpsClients } from './clients';
 import { checkAccount, selectEnvironment } from './environment';
 import { endpointLabel, EXIT, type ExitCode, isOpsError, toAwsAccessError, UsageError } from './errors';
 import { DEFAULT_POLL_SECONDS, type RefreshIo, rollback, rotate } from './refresh';
+import { release, type ReleaseResult, rollbackToRelease } from './release';
 import { buildReport, renderJson, renderTable } from './report';
 import { DEFAULT_MAX_DELIVERY_AGE_HOURS, verifyEnvironment } from './verify';
 
@@ -18,6 +19,17 @@ export interface CliDeps {
   readonly now?: () => Date;
   /** @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** The largest artifact `release` accepts. @default MAX_ARTIFACT_BYTES (tests inject a small one) */
+  readonly maxArtifactBytes?: number;
+}
+
+/** Control of each command's JSON output. */
+const CONTROL_OF: Record<string, string> = { verify: 'OPS-1', release: 'IMM-9', rollback: 'IMM-9' };
+
+function requireFlag(flags: FlagValues, name: string, command: string): string {
+  const value = flags[name];
+  if (typeof value !== 'string') throw new UsageError(`--${name} is required for "${command}"`);
+  return value;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -48,6 +60,13 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<Ex
       deps.stdout(helpText(spec));
       return EXIT.ok;
     }
+    if (spec.name === 'release') {
+      requireFlag(flags, 'artifact', spec.name);
+      requireFlag(flags, 'version', spec.name);
+    }
+    if (spec.name === 'rollback' && flags.json && flags['to-release'] === undefined) {
+      throw new UsageError('--json needs --to-release (the image rollback prints progress only)');
+    }
     const env = selectEnvironment(flags.env as string | undefined, flags.config as string | undefined);
     const endpoint = endpointLabel(deps.env, env.region);
     const clients = (deps.createClients ?? createClients)(env.region);
@@ -67,12 +86,36 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<Ex
         deps.stdout(flags.json ? renderJson(report) : renderTable(report));
         return report.exitCode;
       }
-      const io: RefreshIo = { log: (line) => deps.stdout(`${line}\n`), sleep: deps.sleep ?? sleep, now };
+      // With --json, stdout carries only the result; progress goes to stderr.
+      const log = flags.json ? deps.stderr : deps.stdout;
+      const io: RefreshIo = { log: (line) => log(`${line}\n`), sleep: deps.sleep ?? sleep, now };
       const options = {
         wait: flags['no-wait'] !== true,
         pollSeconds: (flags['poll-seconds'] as number | undefined) ?? DEFAULT_POLL_SECONDS,
         dryRun: flags['dry-run'] === true,
       };
+      let result: ReleaseResult | undefined;
+      if (spec.name === 'release') {
+        result = await release(
+          clients,
+          env,
+          {
+            ...options,
+            artifact: flags.artifact as string,
+            version: flags.version as string,
+            checksumFile: flags['checksum-file'] as string | undefined,
+            maxBytes: deps.maxArtifactBytes,
+          },
+          io,
+        );
+      } else if (spec.name === 'rollback' && typeof flags['to-release'] === 'string') {
+        result = await rollbackToRelease(clients, env, { ...options, to: flags['to-release'] }, io);
+      }
+      if (result) {
+        if (flags.json) deps.stdout(`${JSON.stringify(result, null, 2)}\n`);
+        else if (result.exitCode !== EXIT.ok) deps.stderr(`ops ${command}: ${result.message}\n`);
+        return result.exitCode;
+      }
       return await (spec.name === 'rotate' ? rotate : rollback)(clients, env, options, io);
     } catch (e) {
       // SDK errors that escaped a command become one actionable message.
@@ -88,8 +131,10 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<Ex
         ? `\nRun "ops ${known ? `${command} --help" for its flags` : 'help" for the commands'}.`
         : '';
     deps.stderr(`ops ${command}: ${error.message}${hint}\n`);
-    if (flags.json)
-      deps.stdout(`${JSON.stringify({ control: 'OPS-1', exitCode: code, error: error.message }, null, 2)}\n`);
+    if (flags.json) {
+      const control = CONTROL_OF[command] ?? 'OPS-1';
+      deps.stdout(`${JSON.stringify({ control, command, exitCode: code, error: error.message }, null, 2)}\n`);
+    }
     return code;
   }
 }

@@ -1,6 +1,8 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 
@@ -16,7 +18,11 @@ export interface OpsClients {
   readonly region: string;
   readonly autoscaling: AutoScalingClient;
   readonly cloudtrail: CloudTrailClient;
+  /** The fleet-health alarms a refresh watches (release, rotate, rollback). */
+  readonly cloudwatch: CloudWatchClient;
   readonly ec2: EC2Client;
+  /** The release bucket (IMM-9). */
+  readonly s3: S3Client;
   readonly ssm: SSMClient;
   readonly sts: STSClient;
 }
@@ -34,8 +40,11 @@ export const RETRY = { retryMode: 'standard', maxAttempts: 5 } as const;
 /**
  * Bounded network waits: without a connection timeout an unreachable endpoint
  * waits for the operating system's TCP timeout (minutes) on every attempt.
+ * `requestTimeout` alone only logs a warning; `throwOnRequestTimeout` makes a
+ * silent endpoint fail the attempt (it is an idle timeout, so a long upload
+ * that keeps moving is not cut).
  */
-export const HTTP_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 60_000 } as const;
+export const HTTP_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 60_000, throwOnRequestTimeout: true } as const;
 
 /** Settings every client gets on top of the SDK defaults; tests add an endpoint or credentials. */
 export interface ClientSettings {
@@ -63,15 +72,30 @@ export function createClients(region: string, settings: ClientSettings = {}): Op
     region,
     autoscaling: new AutoScalingClient(config),
     cloudtrail: new CloudTrailClient(config),
+    cloudwatch: new CloudWatchClient(config),
     ec2: new EC2Client(config),
+    // An endpoint override (moto, LocalStack) serves buckets by path, not as bucket.host names.
+    s3: new S3Client({ ...config, forcePathStyle: pathStyle(settings.endpoint) }),
     ssm: new SSMClient(config),
     sts: new STSClient(config),
   };
 }
 
+function pathStyle(endpoint: string | undefined): boolean {
+  return Boolean(endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
+}
+
 /** Closes the clients' sockets so the process can exit promptly. */
 export function destroyClients(clients: OpsClients): void {
-  for (const client of [clients.autoscaling, clients.cloudtrail, clients.ec2, clients.ssm, clients.sts]) {
+  for (const client of [
+    clients.autoscaling,
+    clients.cloudtrail,
+    clients.cloudwatch,
+    clients.ec2,
+    clients.s3,
+    clients.ssm,
+    clients.sts,
+  ]) {
     client.destroy();
   }
 }

@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { EnvironmentConfig } from '../config/schema';
 import { ACTIVE_REFRESH_STATUSES, refreshPreferences as sharedRefreshPreferences } from '../rollout/refresh-policy';
+import { fleetHealthAlarms } from './alarms';
 import type { OpsClients } from './clients';
 import { describeAwsError, EXIT, type ExitCode, OperationError } from './errors';
 import { findFleet, type LaunchTemplateRef, launchTemplateOf } from './fleet';
@@ -62,9 +63,13 @@ export interface RefreshOptions {
   readonly dryRun?: boolean;
 }
 
-/** Every node is replaced (no skipping of matching ones: rotate exists to rebuild nodes on the same image, IMM-3). */
-export function refreshPreferences(instanceWarmupSeconds: number): RefreshPreferences {
-  return sharedRefreshPreferences(instanceWarmupSeconds, false);
+/**
+ * Every node is replaced (no skipping of matching ones: rotate exists to
+ * rebuild nodes on the same image, IMM-3), and the fleet-health alarms roll
+ * the refresh back (IMM-9).
+ */
+export function refreshPreferences(instanceWarmupSeconds: number, alarmNames: readonly string[]): RefreshPreferences {
+  return sharedRefreshPreferences(instanceWarmupSeconds, false, alarmNames);
 }
 
 /** The group's refresh that is still running, if any. */
@@ -89,7 +94,7 @@ function refusal(groupName: string, r: InstanceRefresh): OperationError {
   );
 }
 
-async function refuseIfActive(autoscaling: AutoScalingClient, groupName: string): Promise<void> {
+export async function refuseIfActive(autoscaling: AutoScalingClient, groupName: string): Promise<void> {
   const running = await activeRefresh(autoscaling, groupName);
   if (running) throw refusal(groupName, running);
 }
@@ -100,6 +105,7 @@ export async function startRefresh(
   groupName: string,
   lt: LaunchTemplateRef,
   instanceWarmupSeconds: number,
+  alarmNames: readonly string[],
 ): Promise<string> {
   try {
     const out = await autoscaling.send(
@@ -108,7 +114,7 @@ export async function startRefresh(
         Strategy: 'Rolling',
         // Automatic rollback is only available when the refresh names a desired configuration.
         DesiredConfiguration: { LaunchTemplate: { LaunchTemplateId: lt.launchTemplateId, Version: lt.version } },
-        Preferences: refreshPreferences(instanceWarmupSeconds),
+        Preferences: refreshPreferences(instanceWarmupSeconds, alarmNames),
       }),
     );
     if (!out.InstanceRefreshId) throw new OperationError(`StartInstanceRefresh on ${groupName} returned no refresh ID`);
@@ -161,7 +167,7 @@ export async function followRefresh(
 }
 
 /** Anything but `Successful` is an {@link OperationError} that says what happened to the fleet. */
-function assertSucceeded(groupName: string, r: InstanceRefresh): void {
+export function assertSucceeded(groupName: string, r: InstanceRefresh): void {
   if (r.Status === 'Successful') return;
   const reason = r.StatusReason ? ` (${r.StatusReason})` : '';
   const what: Record<string, string> = {
@@ -182,13 +188,11 @@ async function refreshAndFollow(
   env: EnvironmentConfig,
   options: RefreshOptions,
   io: RefreshIo,
+  alarmNames: readonly string[],
 ): Promise<ExitCode> {
   const name = group.AutoScalingGroupName!;
-  const id = await startRefresh(autoscaling, name, lt, env.fleet.instanceWarmupSeconds);
-  io.log(
-    `started instance refresh ${id} of ${name} on launch template ${lt.launchTemplateId} version ${lt.version} ` +
-      `(min healthy 100%, max healthy 200%: new nodes launch before old ones terminate; automatic rollback on)`,
-  );
+  const id = await startRefresh(autoscaling, name, lt, env.fleet.instanceWarmupSeconds, alarmNames);
+  io.log(startedLine(id, name, lt, alarmNames));
   if (options.wait === false) {
     io.log(
       `not waiting (--no-wait); follow it with: aws autoscaling describe-instance-refreshes --auto-scaling-group-name ${name} --instance-refresh-ids ${id}`,
@@ -199,6 +203,20 @@ async function refreshAndFollow(
   assertSucceeded(name, end);
   io.log(`instance refresh ${id} succeeded: every node of ${name} runs launch template version ${lt.version}`);
   return EXIT.ok;
+}
+
+/** The line printed when a refresh has started. */
+export function startedLine(
+  id: string,
+  groupName: string,
+  lt: LaunchTemplateRef,
+  alarmNames: readonly string[],
+): string {
+  return (
+    `started instance refresh ${id} of ${groupName} on launch template ${lt.launchTemplateId} version ${lt.version} ` +
+    `(min healthy 100%, max healthy 200%: new nodes launch before old ones terminate; automatic rollback on` +
+    (alarmNames.length > 0 ? `, and on alarm ${alarmNames.join(', ')})` : ')')
+  );
 }
 
 /** Replaces every node of the fleet on the launch template version it already uses. */
@@ -213,17 +231,19 @@ export async function rotate(
   const lt = launchTemplateOf(group);
   if (options.dryRun) {
     await planCheck(clients.autoscaling, name, io);
+    const alarms = await fleetHealthAlarms(clients, env);
     io.log(
-      `dry run: would start an instance refresh of ${name} on launch template ${lt.launchTemplateId} version ${lt.version}, replacing every node`,
+      `dry run: would start an instance refresh of ${name} on launch template ${lt.launchTemplateId} version ${lt.version}, replacing every node (rolls back on alarm ${alarms.join(', ')})`,
     );
     return EXIT.ok;
   }
   await refuseIfActive(clients.autoscaling, name);
-  return refreshAndFollow(clients.autoscaling, group, lt, env, options, io);
+  const alarms = await fleetHealthAlarms(clients, env);
+  return refreshAndFollow(clients.autoscaling, group, lt, env, options, io, alarms);
 }
 
 /** In a dry run a running refresh is reported as the refusal it would cause; a failed look is only a warning. */
-async function planCheck(autoscaling: AutoScalingClient, groupName: string, io: RefreshIo): Promise<void> {
+export async function planCheck(autoscaling: AutoScalingClient, groupName: string, io: RefreshIo): Promise<void> {
   let running: InstanceRefresh | undefined;
   try {
     running = await activeRefresh(autoscaling, groupName);
@@ -266,7 +286,7 @@ export function pickRollbackTarget(
   return undefined;
 }
 
-async function describeVersions(
+export async function describeVersions(
   ec2: EC2Client,
   input: { LaunchTemplateId: string; Versions?: string[]; MinVersion?: string; MaxVersion?: string },
 ): Promise<LaunchTemplateVersion[]> {
@@ -321,6 +341,7 @@ export async function rollback(
   const name = group.AutoScalingGroupName!;
   const lt = launchTemplateOf(group);
   if (!options.dryRun) await refuseIfActive(clients.autoscaling, name);
+  const alarms = await fleetHealthAlarms(clients, env);
 
   const [current] = await describeVersions(clients.ec2, {
     LaunchTemplateId: lt.launchTemplateId,
@@ -370,7 +391,7 @@ export async function rollback(
   );
   io.log(`${name} now launches launch template version ${next.version}`);
   try {
-    return await refreshAndFollow(clients.autoscaling, group, next, env, options, io);
+    return await refreshAndFollow(clients.autoscaling, group, next, env, options, io, alarms);
   } catch (e) {
     // The group was switched before the refresh, so a failed refresh leaves it on the rollback version.
     if (e instanceof OperationError) {

@@ -108,7 +108,7 @@ describe('runCli', () => {
     [[], 2, /usage: ops <command>/, 'stderr'],
     [['help'], 0, /usage: ops <command>/, 'stdout'],
     [['verify', '--help'], 0, /--max-delivery-age-hours N/, 'stdout'],
-    [['deploy'], 2, /unknown command "deploy"; commands: verify, rotate, rollback\nRun "ops help"/, 'stderr'],
+    [['deploy'], 2, /unknown command "deploy"; commands: verify, rotate, rollback, release\nRun "ops help"/, 'stderr'],
     [['verify', '--config', config], 2, /--env is required; environments in .*: dev, qa/, 'stderr'],
     [
       ['verify', '--env', 'prod', '--config', config],
@@ -122,6 +122,11 @@ describe('runCli', () => {
       /Invalid configuration \/nonexistent.yaml: 1 problem/,
       'stderr',
     ],
+    [['release', '--help'], 0, /usage: ops release[\s\S]*--artifact FILE[\s\S]*--version V/, 'stdout'],
+    [['release', '--env', 'dev', '--config', config, '--version', '1.0.0'], 2, /--artifact is required/, 'stderr'],
+    [['release', '--env', 'dev', '--config', config, '--artifact', 'a.tgz'], 2, /--version is required/, 'stderr'],
+    [['rollback', '--env', 'dev', '--config', config, '--json'], 2, /--json needs --to-release/, 'stderr'],
+    [['rollback', '--help'], 0, /--to-release V\|previous/, 'stdout'],
   ] as const)('%j exits %i', async (argv, code, message, stream) => {
     const r = await run([...argv]);
     expect(r.code).toBe(code);
@@ -136,6 +141,13 @@ describe('bin/ops.ts as a user runs it', () => {
     expect(r.stderr).toContain(
       'ops verify: unknown flag --colour for "verify"; allowed: --env, --config, --json, --max-delivery-age-hours, --trail, --help',
     );
+  });
+
+  test('release --help answers (npm run release -- --help)', async () => {
+    const r = await runOps(['release', '--help'], cliEnv());
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toMatch(/^usage: ops release --env NAME/);
+    expect(r.stdout).toContain('--checksum-file FILE');
   });
 
   test('an unknown environment of the demo config exits 2 listing the environments', async () => {

@@ -1,6 +1,8 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { OpsClients } from '../../lib/ops/clients';
@@ -63,7 +65,9 @@ export function fakeClients(handlers: Handlers, region = 'eu-west-1'): FakeClien
     region,
     autoscaling: fake(new AutoScalingClient(config)),
     cloudtrail: fake(new CloudTrailClient(config)),
+    cloudwatch: fake(new CloudWatchClient(config)),
     ec2: fake(new EC2Client(config)),
+    s3: fake(new S3Client(config)),
     ssm: fake(new SSMClient(config)),
     sts: fake(new STSClient(config)),
     calls,

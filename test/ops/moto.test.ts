@@ -19,8 +19,9 @@ import {
   type RunInstancesCommandInput,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
+import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { COMPONENT_TAG, COMPONENTS, goldenAmiParameterName } from '../../lib/config/naming';
+import { COMPONENT_TAG, COMPONENTS, fleetHealthAlarmNames, goldenAmiParameterName } from '../../lib/config/naming';
 import type { VerifyReport } from '../../lib/ops/report';
 import { tempDir } from '../helpers/app';
 import { MOTO_ACCOUNT, useMoto } from '../helpers/moto';
@@ -311,6 +312,24 @@ describe('rollback against moto', () => {
         })),
       }),
     );
+
+    // The alarms every refresh watches (IMM-9); a missing one is an error.
+    const cloudwatch = new CloudWatchClient({ ...moto.get().clientConfig, region: REGION });
+    for (const AlarmName of Object.values(fleetHealthAlarmNames(APP, 'qa'))) {
+      await cloudwatch.send(
+        new PutMetricAlarmCommand({
+          AlarmName,
+          Namespace: 'AWS/ApplicationELB',
+          MetricName: 'UnHealthyHostCount',
+          Statistic: 'Maximum',
+          Period: 60,
+          EvaluationPeriods: 1,
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+        }),
+      );
+    }
+    cloudwatch.destroy();
 
     const r = await runOps(['rollback', '--env', 'qa', '--config', config, '--dry-run'], motoEnv(moto.get()));
     expect(r.stderr).toBe('');

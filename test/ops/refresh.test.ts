@@ -1,5 +1,6 @@
 import type { AutoScalingGroup, InstanceRefresh } from '@aws-sdk/client-auto-scaling';
 import type { LaunchTemplateVersion } from '@aws-sdk/client-ec2';
+import { fleetHealthAlarmNames } from '../../lib/config/naming';
 import { OperationError } from '../../lib/ops/errors';
 import {
   ACTIVE_REFRESH_STATUSES,
@@ -14,6 +15,7 @@ import { ACCOUNT, awsError, fakeClients, type Handlers } from './fakes';
 
 const env = testEnvironment('dev', ACCOUNT);
 const GROUP = 'acme-saas-dev-fleet';
+const ALARMS: string[] = Object.values(fleetHealthAlarmNames('acme-saas', 'dev'));
 
 function group(version = '7'): AutoScalingGroup {
   return {
@@ -65,6 +67,9 @@ function fleetHandlers(options: {
     },
     StartInstanceRefreshCommand: () => ({ InstanceRefreshId: 'ir-new' }),
     UpdateAutoScalingGroupCommand: () => ({}),
+    DescribeAlarmsCommand: (input: { AlarmNames: string[] }) => ({
+      MetricAlarms: input.AlarmNames.filter((n) => ALARMS.includes(n)).map((AlarmName) => ({ AlarmName })),
+    }),
     DescribeLaunchTemplateVersionsCommand: (input: {
       Versions?: string[];
       MinVersion?: string;
@@ -110,6 +115,7 @@ describe('rotate', () => {
         Strategy: 'Rolling',
         DesiredConfiguration: { LaunchTemplate: { LaunchTemplateId: 'lt-0abc', Version: '7' } },
         Preferences: {
+          AlarmSpecification: { Alarms: ALARMS },
           MinHealthyPercentage: 100,
           MaxHealthyPercentage: 200,
           AutoRollback: true,
@@ -271,7 +277,13 @@ describe('rollback', () => {
     ]);
     expect(clients.inputs('StartInstanceRefreshCommand')[0]).toMatchObject({
       DesiredConfiguration: { LaunchTemplate: { LaunchTemplateId: 'lt-0abc', Version: '8' } },
-      Preferences: { MinHealthyPercentage: 100, MaxHealthyPercentage: 200, AutoRollback: true, SkipMatching: false },
+      Preferences: {
+        AlarmSpecification: { Alarms: ALARMS },
+        MinHealthyPercentage: 100,
+        MaxHealthyPercentage: 200,
+        AutoRollback: true,
+        SkipMatching: false,
+      },
     });
     // The group is switched before the refresh starts, so scale-outs already launch the good image.
     const order = clients.calls.map((c) => c.command);
@@ -322,5 +334,25 @@ describe('rollback', () => {
       'dry run: would create a version of launch template lt-0abc from version 7 in which image ami-0aaa (of version 6) replaces ami-0bbb (of version 7), point acme-saas-dev-fleet at it and replace every node',
     ]);
     expect(clients.calls.map((c) => c.command)).not.toContain('CreateLaunchTemplateVersionCommand');
+  });
+});
+
+describe('fleet-health alarms (IMM-9)', () => {
+  test('rotate and rollback refuse before changing anything when an alarm the refresh watches is missing', async () => {
+    const versions = [v(6, 'ami-0aaa'), v(7, 'ami-0bbb')];
+    for (const run of [rotate, rollback]) {
+      const clients = fakeClients({
+        ...fleetHandlers({ versions }),
+        DescribeAlarmsCommand: () => ({ MetricAlarms: [{ AlarmName: ALARMS[0] }] }),
+      });
+      const error = await run(clients, env, {}, io()).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OperationError);
+      expect((error as Error).message).toMatch(
+        new RegExp(`^fleet-health alarm\\(s\\) ${ALARMS[1]} not found in eu-west-1 .*deploy the App stack`),
+      );
+      expect(clients.inputs('CreateLaunchTemplateVersionCommand')).toEqual([]);
+      expect(clients.inputs('UpdateAutoScalingGroupCommand')).toEqual([]);
+      expect(clients.inputs('StartInstanceRefreshCommand')).toEqual([]);
+    }
   });
 });

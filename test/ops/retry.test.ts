@@ -52,7 +52,15 @@ test('every client retries in standard mode with a bounded number of attempts', 
   const clients = createClients('eu-west-1', settings());
   try {
     expect(RETRY).toEqual({ retryMode: 'standard', maxAttempts: 5 });
-    for (const client of [clients.ec2, clients.sts, clients.cloudtrail, clients.ssm, clients.autoscaling]) {
+    for (const client of [
+      clients.ec2,
+      clients.sts,
+      clients.cloudtrail,
+      clients.ssm,
+      clients.autoscaling,
+      clients.s3,
+      clients.cloudwatch,
+    ]) {
       expect(await resolve(client.config.retryMode)).toBe('standard');
       expect(await resolve(client.config.maxAttempts)).toBe(5);
     }
