@@ -1,10 +1,12 @@
 import * as path from 'node:path';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { App } from 'aws-cdk-lib';
 import { applyNagPacks } from './compliance/nag-packs';
 import {
   pipelineArtifactBucketName,
   pipelineArtifactKeyAliasName,
   pipelineName as pipelineNameOf,
+  releaseRoleName,
 } from './config/naming';
 import type { AppConfig, PipelineConfig } from './config/schema';
 import { DEMO_CONFIG_PATH } from './config/load';
@@ -40,7 +42,10 @@ export function addEnvironments(app: App, config: AppConfig, options: AddEnviron
   // Checked before anything is built: a bad path fails at once.
   const configInRepository = config.pipeline ? repositoryPathOf(options.configPath) : undefined;
   const components = loadComponents();
-  const stages = config.environments.map((env) => new EnvironmentStage(app, env.name, { config: env, components }));
+  const stages = config.environments.map(
+    (env) =>
+      new EnvironmentStage(app, env.name, { config: env, components, pipelineAccount: config.pipeline?.account }),
+  );
   // Before the pipeline: CDK Pipelines synthesizes each stage when it is added.
   if (options.nag ?? true) applyNagPacks(app);
   if (config.pipeline) addDeliveryPipeline(app, config, config.pipeline, stages, configInRepository!);
@@ -95,7 +100,11 @@ function addDeliveryPipeline(
     artifactBucketName: pipelineArtifactBucketName(application, pipeline.account, pipeline.region),
     artifactKeyAliasName: keyAliasName,
     regionalArtifactBuckets,
-    environments: stages.map((stage, i) => ({ stage, production: config.environments[i].production })),
+    environments: stages.map((stage, i) => ({
+      stage,
+      production: config.environments[i].production,
+      releaseRoleArn: `arn:${RegionInfo.get(config.environments[i].region).partition ?? 'aws'}:iam::${config.environments[i].account}:role/${releaseRoleName(config.environments[i].tags.application, config.environments[i].name)}`,
+    })),
     approvalEmails: pipeline.approvalEmails,
   });
 }

@@ -25,6 +25,11 @@ export interface EnvironmentStageProps extends StageProps {
    * @default - read from images/components
    */
   readonly components?: readonly ImageComponent[];
+  /**
+   * The delivery pipeline's account: it may assume the environment's release role.
+   * @default - no pipeline
+   */
+  readonly pipelineAccount?: string;
 }
 
 /** Request logs (ALB, WAF) are purged after one year (LOG-2). */
@@ -139,6 +144,7 @@ export class EnvironmentStage extends Stage {
       alarmTopic: this.alerting.alarmTopic.topic,
       alarmTopicKey: this.alerting.alertsKey.key,
       releases: this.image.releases,
+      pipelineAccount: props.pipelineAccount,
       releaseKey: this.image.imagesKey.key,
       database: {
         endpointAddress: this.data.database.instance.dbInstanceEndpointAddress,

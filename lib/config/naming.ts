@@ -72,6 +72,11 @@ export function releaseBucketName(application: string, environment: string, acco
   return `${application}-${environment}-${account}-${region}-releases`.slice(0, 63);
 }
 
+/** The role the delivery pipeline assumes to ship releases to an environment (IMM-9). */
+export function releaseRoleName(application: string, environment: string): string {
+  return `${application}-${environment}-release`;
+}
+
 /** The fleet's instance role; named so the data bucket policy can admit it and nobody else (DATA-2). */
 export function fleetRoleName(application: string, environment: string): string {
   return `${application}-${environment}-fleet-node`;

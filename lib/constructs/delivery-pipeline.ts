@@ -26,6 +26,9 @@ export const CDK_CLI_VERSION: string = (
  */
 export const ASSET_SHIM = { source: 'scripts/pipeline/cdk-assets.mjs', inAssembly: 'cdk-assets.mjs' } as const;
 
+/** Where the synth step packs the application once (IMM-9); every environment gets this very artifact. */
+export const RELEASE_DIRECTORY = 'dist/release';
+
 /** The directory, inside the synth step's output, where `npm run synth` writes the evidence reports (SDLC-4). */
 export const EVIDENCE_DIRECTORY = 'cdk.out/evidence';
 
@@ -34,6 +37,8 @@ export interface PipelineEnvironment {
   readonly stage: Stage;
   /** A production environment waits for a manual approval. */
   readonly production: boolean;
+  /** The environment's release role (IMM-9): after its stacks, the pipeline ships the release through it. */
+  readonly releaseRoleArn: string;
 }
 
 export interface DeliveryPipelineProps {
@@ -69,15 +74,18 @@ export class DeliveryPipeline extends Construct {
   readonly synth: pipelines.ShellStep;
   /** The evidence reports, a separate artifact of the synth step. */
   readonly evidence: pipelines.FileSet;
+  /** The packed application and its checksum, a separate artifact of the synth step. */
+  readonly release: pipelines.FileSet;
 
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
     super(scope, id);
     const config = `-c config=${props.configPath}`;
+    const source = pipelines.CodePipelineSource.connection(props.source.repository, props.source.branch, {
+      connectionArn: props.source.connectionArn,
+      codeBuildCloneOutput: false,
+    });
     this.synth = new pipelines.ShellStep('Synth', {
-      input: pipelines.CodePipelineSource.connection(props.source.repository, props.source.branch, {
-        connectionArn: props.source.connectionArn,
-        codeBuildCloneOutput: false,
-      }),
+      input: source,
       installCommands: ['pip install --quiet --requirement requirements-ci.txt', 'npm ci'],
       commands: [
         // The same commands as CI (.ci/run) and the README.
@@ -85,10 +93,14 @@ export class DeliveryPipeline extends Construct {
         'npm run audit:deps',
         `npm run synth -- ${config}`,
         `cp ${ASSET_SHIM.source} cdk.out/${ASSET_SHIM.inAssembly}`,
+        // The application, built and tested by npm test, packed once: the release version is the commit.
+        `npm run app:pack -- --version "$CODEBUILD_RESOLVED_SOURCE_VERSION" --out ${RELEASE_DIRECTORY}`,
+        `echo "$CODEBUILD_RESOLVED_SOURCE_VERSION" > ${RELEASE_DIRECTORY}/VERSION`,
       ],
       primaryOutputDirectory: 'cdk.out',
     });
     this.evidence = this.synth.addOutputDirectory(EVIDENCE_DIRECTORY);
+    this.release = this.synth.addOutputDirectory(RELEASE_DIRECTORY);
 
     const codePipeline = new codepipeline.Pipeline(this, 'Pipeline', {
       pipelineName: props.pipelineName,
@@ -137,7 +149,25 @@ export class DeliveryPipeline extends Construct {
     });
 
     for (const env of props.environments) {
+      const name = env.stage.stageName;
       this.pipeline.addStage(env.stage, {
+        // After the environment's infrastructure: the same artifact (same checksum) everywhere.
+        post: [
+          new pipelines.CodeBuildStep(`Release-${name}`, {
+            input: source,
+            additionalInputs: { release: this.release },
+            installCommands: ['npm ci'],
+            commands: [
+              `aws configure set profile.release.role_arn ${env.releaseRoleArn}`,
+              'aws configure set profile.release.credential_source EcsContainer',
+              'V=$(cat release/VERSION)',
+              `AWS_PROFILE=release npm run release -- --env ${name} --config ${props.configPath} --artifact "release/app-$V.tgz" --version "$V"`,
+            ],
+            rolePolicyStatements: [
+              new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [env.releaseRoleArn] }),
+            ],
+          }),
+        ],
         pre: env.production
           ? [
               new pipelines.ManualApprovalStep(`Approve-${env.stage.stageName}`, {

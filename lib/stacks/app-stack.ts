@@ -10,8 +10,11 @@ import {
   fleetLogGroupPrefix,
   fleetRoleName,
   goldenAmiParameterName,
+  pipelineName,
+  releaseRoleName,
 } from '../config/naming';
-import { APP_DB_USER, NODE_PATHS, releaseParameterName } from '../release/contract';
+import { APP_DB_USER, NODE_PATHS, releaseBucketParameterName, releaseParameterName } from '../release/contract';
+import { ReleaseRole } from '../constructs/release-role';
 import type { ReleaseStore } from '../constructs/release-store';
 import { SecureLogGroup } from '../constructs/secure-log-group';
 import type { EnvironmentConfig } from '../config/schema';
@@ -39,6 +42,11 @@ export interface AppStackProps extends StackProps {
   /** The database the service logs in to with IAM tokens; its master secret is read by the migration only. */
   readonly database: AppDatabase;
   /**
+   * The delivery pipeline's account, which may assume the release role.
+   * @default - no release role: releases are shipped by operators only
+   */
+  readonly pipelineAccount?: string;
+  /**
    * Where Session Manager writes transcripts, when this environment holds the account's preferences.
    * @default - nodes get no session-logging grants
    */
@@ -65,6 +73,8 @@ export const APP_DATABASE_NAME = 'app';
 export class AppStack extends Stack {
   readonly fleet: AppFleet;
   readonly rollout: Rollout;
+  /** Assumed by the delivery pipeline to ship releases, when there is a pipeline. */
+  readonly releaseRole?: ReleaseRole;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
@@ -116,6 +126,20 @@ export class AppStack extends Stack {
     );
     this.fleet.allowDatabaseLogin(props.database.instanceResourceId, APP_DB_USER);
     this.fleet.allowMasterSecretRead(props.database.masterSecretArn, props.database.key);
+    if (props.pipelineAccount) {
+      this.releaseRole = new ReleaseRole(this, 'ReleaseRole', {
+        roleName: releaseRoleName(c.tags.application, c.name),
+        pipelineAccount: props.pipelineAccount,
+        pipelineRolePrefix: pipelineName(c.tags.application),
+        releaseBucketName: props.releases.bucketName,
+        releaseKey: props.releaseKey,
+        recordParameterName: releaseParameterName(c.tags.application, c.name),
+        bucketParameterName: releaseBucketParameterName(c.tags.application, c.name),
+        autoScalingGroup: this.fleet.autoScalingGroup,
+        launchTemplate: this.fleet.launchTemplate,
+        instanceRole: this.fleet.role,
+      });
+    }
     // Customer uploads are read and written by the app only (it issues the short-lived signed URLs, DATA-2).
     this.fleet.allowObjectReadWrite({ bucketName: props.dataBucketName }, props.dataKey);
 

@@ -592,6 +592,32 @@ describe('IMM-9 and IMM-10: weakening a release or rebuild property fails exactl
     expect(changed(edit)).toEqual({ 'IMM-9': 'FAIL', 'DATA-2': 'FAIL' });
   });
 
+  test("IAM-1: a role only another account's pipeline roles may assume is a machine role; without that condition it needs MFA", () => {
+    const role = (condition?: Record<string, unknown>) => (e: FixtureEditor) =>
+      e.add('App', 'ReleaseRole', {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          AssumeRolePolicyDocument: {
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: 'sts:AssumeRole',
+                Principal: { AWS: 'arn:aws:iam::999999999999:root' },
+                ...(condition ? { Condition: condition } : {}),
+              },
+            ],
+          },
+        },
+      });
+    expect(changed(role({ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::999999999999:role/app-delivery-*' } }))).toEqual(
+      {},
+    );
+    expect(changed(role())).toEqual({ 'IAM-1': 'FAIL' });
+    expect(changed(role({ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::999999999999:user/*' } }))).toEqual({
+      'IAM-1': 'FAIL',
+    });
+  });
+
   test('DATA-2: a data bucket without the signature-age limit fails', () => {
     const edit = (e: FixtureEditor) => {
       const doc = e.find('Data', 'DataBucketPolicy').Properties.PolicyDocument as { Statement: unknown[] };

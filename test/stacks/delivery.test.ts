@@ -7,7 +7,12 @@ import { addEnvironments } from '../../lib/app';
 import { loadConfig } from '../../lib/config/load';
 import { pipelineArtifactBucketName, pipelineName } from '../../lib/config/naming';
 import { ConfigError } from '../../lib/config/validate';
-import { ASSET_SHIM, CDK_CLI_VERSION, EVIDENCE_DIRECTORY } from '../../lib/constructs/delivery-pipeline';
+import {
+  ASSET_SHIM,
+  CDK_CLI_VERSION,
+  EVIDENCE_DIRECTORY,
+  RELEASE_DIRECTORY,
+} from '../../lib/constructs/delivery-pipeline';
 import {
   newTestApp,
   only,
@@ -82,6 +87,8 @@ test('SDLC-2: the build runs the tests, the dependency gate and the synth of thi
     'npm run audit:deps',
     'npm run synth -- -c config=config/demo.yaml',
     `cp ${ASSET_SHIM.source} cdk.out/${ASSET_SHIM.inAssembly}`,
+    `npm run app:pack -- --version "$CODEBUILD_RESOLVED_SOURCE_VERSION" --out ${RELEASE_DIRECTORY}`,
+    `echo "$CODEBUILD_RESOLVED_SOURCE_VERSION" > ${RELEASE_DIRECTORY}/VERSION`,
   ]);
   expect(spec.artifacts['secondary-artifacts']).toEqual(
     expect.objectContaining({
@@ -156,6 +163,36 @@ test('SDLC-2: production waits for a manual approval that notifies the encrypted
     expect(Math.min(...deploys.map((a) => a.RunOrder as number))).toBeGreaterThan(approvals[0].RunOrder as number);
   }
   expect(only(stack.template, 'AWS::SNS::Topic').KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
+});
+
+test('IMM-9: after its stacks, each environment gets the release packed once by the build, through its release role', () => {
+  const build = actionsOf('Build')[0]!;
+  const packed = buildSpecOf(build).phases.build.commands as string[];
+  expect(packed).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/^npm run app:pack -- --version "\$CODEBUILD_RESOLVED_SOURCE_VERSION" --out /),
+    ]),
+  );
+  const releaseArtifact = (build.OutputArtifacts as Props[]).map((o) => o.Name as string);
+  for (const env of config.environments) {
+    const actions = actionsOf(env.name);
+    const deploys = actions.filter((a) => a.ActionTypeId.Provider === 'CloudFormation');
+    const release = actions.find((a) => a.Name === `Release-${env.name}`)!;
+    expect(release).toBeDefined();
+    expect(release.RunOrder).toBeGreaterThan(Math.max(...deploys.map((a) => a.RunOrder as number)));
+    // The same artifact every environment: an output of the one build.
+    expect((release.InputArtifacts as Props[]).map((i) => i.Name)).toEqual(
+      expect.arrayContaining([expect.stringMatching(new RegExp(releaseArtifact.slice(1).join('|')))]),
+    );
+    const commands = buildSpecOf(release).phases.build.commands as string[];
+    const role = `arn:aws:iam::${env.account}:role/${application}-${env.name}-release`;
+    expect(commands.join('\n')).toContain(`profile.release.role_arn ${role}`);
+    expect(commands.at(-1)).toMatch(
+      new RegExp(
+        `^AWS_PROFILE=release npm run release -- --env ${env.name} --config \\S+ --artifact "release/app-\\$V.tgz" --version "\\$V"$`,
+      ),
+    );
+  }
 });
 
 test('SDLC-2: every artifact store, in every region, is encrypted with a customer key of this project', () => {

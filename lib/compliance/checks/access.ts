@@ -10,9 +10,15 @@ const managedPolicyNames = (role: ResourceRef) =>
 function humanRoles(ctx: CheckContext): ResourceRef[] {
   return resourcesOf(ctx.stacks, 'AWS::IAM::Role').filter((r) =>
     asArray(prop(r, 'AssumeRolePolicyDocument.Statement')).some(
-      (s) => get(s, 'Effect') === 'Allow' && get(s, 'Principal.AWS') !== undefined,
+      (s) => get(s, 'Effect') === 'Allow' && get(s, 'Principal.AWS') !== undefined && !onlyMachineCallers(s),
     ),
   );
+}
+
+/** A trust statement that admits only roles (e.g. a pipeline's), by `aws:PrincipalArn`: no person assumes it directly. */
+function onlyMachineCallers(statement: unknown): boolean {
+  const arns = asArray(conditionValue(statement, 'ArnLike', 'aws:PrincipalArn'));
+  return arns.length > 0 && arns.every((a) => /^arn:([a-z-]+|\$\{Ref\(AWS::Partition\)\}):iam::\d{12}:role\/[\w+=,.@-]+\*?$/.test(flat(a)));
 }
 
 /** IAM-1: every role people assume requires MFA; auditors have a read-only role. */
