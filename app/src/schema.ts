@@ -82,6 +82,9 @@ export async function migrate(client: ClientBase, appUser: string = APP_DB_USER)
       const rdsIam = await client.query("SELECT 1 FROM pg_roles WHERE rolname = 'rds_iam'");
       const grantedRdsIam = (rdsIam.rowCount ?? 0) > 0;
       if (grantedRdsIam) await client.query(`GRANT rds_iam TO ${appUser}`);
+      // pgaudit (loaded by the parameter group) audits every other role; RDS wants the extension created once.
+      const pgaudit = await client.query("SELECT 1 FROM pg_available_extensions WHERE name = 'pgaudit'");
+      if (pgaudit.rowCount) await client.query('CREATE EXTENSION IF NOT EXISTS pgaudit');
       await client.query(`ALTER ROLE ${appUser} SET pgaudit.log = 'none'`);
       await assertAppRoleConfined(client, appUser);
       await client.query('COMMIT');

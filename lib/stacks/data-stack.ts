@@ -17,6 +17,7 @@ import {
   TENANT_OBJECT_PREFIX,
 } from '../config/naming';
 import type { EnvironmentConfig } from '../config/schema';
+import { retentionFloor } from '../compliance/log-group-policy';
 import { LockedBackupVault } from '../constructs/backup-vault';
 import { DataBackup } from '../constructs/data-backup';
 import { Database } from '../constructs/database';
@@ -143,6 +144,7 @@ export class DataStack extends Stack {
       logGroupName: erasureLogGroupName(app, c.name),
       retention: logs.RetentionDays.TWO_YEARS,
     });
+    retentionFloor(this.erasureLog.logGroup, logs.RetentionDays.TWO_YEARS);
 
     // DATA-2: customer objects are readable only through the app (which issues short-lived
     // signed URLs), and by the services that copy them: backup and replication.

@@ -12,18 +12,8 @@ import {
   checkImm9,
   checkImm10,
 } from './compute';
-import {
-  checkData1,
-  checkData2,
-  checkData3,
-  checkData4,
-  checkData5,
-  checkData6,
-  checkData7,
-  checkData8,
-  checkData9,
-  checkData10,
-} from './data';
+import { checkData1, checkData2, checkData3, checkData4, checkData5, checkData6, checkData7, checkData8 } from './data';
+import { checkData9, checkData10 } from './tenant-data';
 import { checkLog1, checkLog2, checkLog3, checkLog4, checkLog5, checkLog6 } from './logging';
 import { checkNet1, checkNet2, checkNet3, checkNet4, checkNet5, checkNet6, checkNet7 } from './network';
 import { checkSdlc2 } from './delivery';
