@@ -114,3 +114,11 @@ export function pipelineArtifactBucketName(application: string, account: string,
 export function pipelineArtifactKeyAliasName(application: string): string {
   return `alias/${application}/delivery/artifacts`;
 }
+
+/** The CloudWatch Logs group that keeps the erasure record of every erased tenant (DATA-10); `npm run tenant:erase` writes it. */
+export function erasureLogGroupName(application: string, environment: string): string {
+  return `/${application}/${environment}/data/erasures`;
+}
+
+/** Prefix of every customer object in the data bucket: `tenants/<tenant>/` (DATA-9). */
+export const TENANT_OBJECT_PREFIX = 'tenants/';

@@ -16,6 +16,14 @@ export const DB_PARAMETERS: Readonly<Record<string, string>> = {
   password_encryption: 'scram-sha-256',
   log_connections: '1',
   log_disconnections: '1',
+  // DATA-9: pgaudit logs what every role reads and writes into the exported `postgresql` log. Every role but
+  // the app's: the release's migration sets `ALTER ROLE app_rw SET pgaudit.log = 'none'` (its access is in the
+  // app's access log, with tenant and principal). Default on, so a new human or operator role is audited
+  // without anyone remembering to add it. Parameters are not logged: they may carry customer data.
+  shared_preload_libraries: 'pg_stat_statements,pgaudit',
+  'pgaudit.log': 'read,write,ddl,role,function',
+  'pgaudit.log_catalog': '0',
+  'pgaudit.log_parameter': '0',
 };
 
 export interface DatabaseProps {
@@ -79,7 +87,7 @@ export class Database extends Construct {
 
     const parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
       engine,
-      description: 'TLS only, scram-sha-256, connection logging',
+      description: 'TLS only, scram-sha-256, connection logging, pgaudit for every role but the app',
       parameters: { ...DB_PARAMETERS },
     });
 

@@ -30,7 +30,11 @@ export function selectEnvironment(name: string | undefined, configPath: string =
  * a command never runs against the wrong account (IAM-3: each environment is
  * its own account).
  */
-export async function checkAccount(clients: OpsClients, env: EnvironmentConfig, endpoint: string): Promise<string> {
+export async function checkAccount(
+  clients: Pick<OpsClients, 'sts'>,
+  env: EnvironmentConfig,
+  endpoint: string,
+): Promise<string> {
   let account: string | undefined;
   let arn: string | undefined;
   try {

@@ -1,6 +1,7 @@
 import { ArnFormat, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -11,14 +12,18 @@ import {
   fleetRoleName,
   drBackupVaultName,
   drReplicaBucketName,
+  erasureLogGroupName,
   keyAliasName,
+  TENANT_OBJECT_PREFIX,
 } from '../config/naming';
 import type { EnvironmentConfig } from '../config/schema';
+import { retentionFloor } from '../compliance/log-group-policy';
 import { LockedBackupVault } from '../constructs/backup-vault';
 import { DataBackup } from '../constructs/data-backup';
 import { Database } from '../constructs/database';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { SecureBucket } from '../constructs/secure-bucket';
+import { SecureLogGroup } from '../constructs/secure-log-group';
 
 export interface DataStackProps extends StackProps {
   readonly config: EnvironmentConfig;
@@ -44,6 +49,8 @@ export class DataStack extends Stack {
   readonly database: Database;
   readonly vault: LockedBackupVault;
   readonly backup: DataBackup;
+  /** Erasure records of tenants (DATA-10), kept longer than the last backup that can hold an erased tenant's data. */
+  readonly erasureLog: SecureLogGroup;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -134,6 +141,14 @@ export class DataStack extends Stack {
       alarmTopic: props.alarmTopic,
     });
 
+    // DATA-10: two years outlive the longest backup retention (365 days, DATA-3) plus the copy windows.
+    this.erasureLog = new SecureLogGroup(this, 'ErasureLog', {
+      encryptionKey: props.logKey,
+      logGroupName: erasureLogGroupName(app, c.name),
+      retention: logs.RetentionDays.TWO_YEARS,
+    });
+    retentionFloor(this.erasureLog.logGroup, logs.RetentionDays.TWO_YEARS);
+
     // DATA-2: customer objects are readable only through the app (which issues short-lived
     // signed URLs), and by the services that copy them: backup and replication.
     const readers = [
@@ -149,6 +164,17 @@ export class DataStack extends Stack {
         actions: ['s3:GetObject', 's3:GetObjectVersion'],
         resources: [this.dataBucket.bucket.arnForObjects('*')],
         conditions: { ArnNotLike: { 'aws:PrincipalArn': readers } },
+      }),
+    );
+    // DATA-9: the app (and every URL it signs) reaches objects only under tenants/<tenant>/.
+    this.dataBucket.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AppOnlyUnderTenantPrefixes',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+        notResources: [this.dataBucket.bucket.arnForObjects(`${TENANT_OBJECT_PREFIX}*`)],
+        conditions: { ArnLike: { 'aws:PrincipalArn': readers[0] } },
       }),
     );
   }

@@ -4,6 +4,7 @@ import { nagForEnvironment, parseNagReport } from '../../lib/compliance/checks/n
 import { hoursBetweenRuns, resolveTarget, runsAtLeastMonthly, show } from '../../lib/compliance/checks/template';
 import type { CheckContext, CheckResult, Status } from '../../lib/compliance/checks/types';
 import { CONTROLS } from '../../lib/compliance/controls';
+import { RELEASE_BLOCK_BEGIN } from '../../lib/release/contract';
 import { context, ENV, type FixtureEditor, stacks } from './fixture';
 
 type Json = Record<string, unknown>;
@@ -35,8 +36,6 @@ describe('the hand-written fixture', () => {
               'SDLC-3': 'MANUAL',
               'OPS-1': 'MANUAL',
               'OPS-2': 'MANUAL',
-              'DATA-9': 'NOT_IMPLEMENTED',
-              'DATA-10': 'NOT_IMPLEMENTED',
               'OPS-3': 'NOT_IMPLEMENTED',
             } as Record<string, string>
           )[c.id] ?? 'PASS',
@@ -150,6 +149,63 @@ const FAILURES: [string, Record<string, Status>, (e: FixtureEditor) => void][] =
     (e) => e.remove('Ingress', 'WebAclAssociation'),
   ],
   [
+    'pgaudit not preloaded',
+    { 'DATA-9': 'FAIL' },
+    (e) => ((e.find('Data', 'Pg').Properties.Parameters as Json).shared_preload_libraries = 'pg_stat_statements'),
+  ],
+  [
+    'pgaudit logs nothing',
+    { 'DATA-9': 'FAIL' },
+    (e) => ((e.find('Data', 'Pg').Properties.Parameters as Json)['pgaudit.log'] = 'none'),
+  ],
+  [
+    'the postgresql log is not exported',
+    { 'DATA-9': 'FAIL' },
+    (e) => (e.find('Data', 'Db').Properties.EnableCloudwatchLogsExports = ['upgrade']),
+  ],
+  [
+    'the data bucket lets the app role reach objects outside tenants/',
+    { 'DATA-9': 'FAIL' },
+    (e) => {
+      const doc = e.find('Data', 'DataBucketPolicy').Properties.PolicyDocument as { Statement: Json[] };
+      doc.Statement = doc.Statement.filter((st) => st.NotResource === undefined);
+    },
+  ],
+  [
+    'a release boot script without the migration',
+    { 'DATA-9': 'FAIL' },
+    (e) => {
+      const lt = e.find('App', 'Lt').Properties as Json;
+      (lt.LaunchTemplateData as Json).UserData = {
+        'Fn::Base64': `#!/bin/bash\n${RELEASE_BLOCK_BEGIN}\nRELEASE='none -'\n# <<< release\nsystemctl start app\n`,
+      };
+    },
+  ],
+  [
+    'a backup rule that never expires',
+    { 'DATA-10': 'FAIL', 'DATA-3': 'FAIL' },
+    (e) => {
+      const rules = (e.find('Data', 'Plan').Properties.BackupPlan as { BackupPlanRule: Json[] }).BackupPlanRule;
+      delete rules[1]!.Lifecycle;
+    },
+  ],
+  [
+    'no vault lock maximum',
+    { 'DATA-10': 'FAIL' },
+    (e) => delete (e.find('Data', 'Vault').Properties.LockConfiguration as Json).MaxRetentionDays,
+  ],
+  [
+    'Object Lock on the data bucket (versions could not be erased)',
+    { 'DATA-10': 'FAIL' },
+    (e) => (e.find('Data', 'DataBucket').Properties.ObjectLockEnabled = true),
+  ],
+  ['no erasure log group', { 'DATA-10': 'FAIL' }, (e) => e.remove('Data', 'ErasureLog')],
+  [
+    'erasure records kept a year only',
+    { 'DATA-10': 'FAIL' },
+    (e) => (e.find('Data', 'ErasureLog').Properties.RetentionInDays = 365),
+  ],
+  [
     'WAF logs kept 30 days',
     { 'NET-5': 'FAIL', 'LOG-2': 'FAIL', 'LOG-3': 'FAIL' },
     (e) => (e.find('Ingress', 'WafLogs').Properties.RetentionInDays = 30),
@@ -250,7 +306,7 @@ const FAILURES: [string, Record<string, Status>, (e: FixtureEditor) => void][] =
   [
     'rds.force_ssl=0',
     { 'DATA-1': 'FAIL' },
-    (e) => (e.find('Data', 'Pg').Properties.Parameters = { 'rds.force_ssl': '0' }),
+    (e) => ((e.find('Data', 'Pg').Properties.Parameters as Json)['rds.force_ssl'] = '0'),
   ],
   ['single-AZ in production', { 'DATA-1': 'FAIL' }, (e) => (e.find('Data', 'Db').Properties.MultiAZ = false)],
   [
@@ -268,7 +324,11 @@ const FAILURES: [string, Record<string, Status>, (e: FixtureEditor) => void][] =
     { 'DATA-2': 'FAIL' },
     (e) => (e.find('DisasterRecovery', 'Replica').Properties.VersioningConfiguration = { Status: 'Suspended' }),
   ],
-  ['a bucket without its TLS-only policy', { 'DATA-2': 'FAIL' }, (e) => e.remove('Data', 'DataBucketPolicy')],
+  [
+    'a bucket without its TLS-only policy (the data bucket: its tenant-prefix Deny goes with it)',
+    { 'DATA-2': 'FAIL', 'DATA-9': 'FAIL' },
+    (e) => e.remove('Data', 'DataBucketPolicy'),
+  ],
   [
     'a backup rule without its DR copy',
     { 'DATA-3': 'FAIL' },
@@ -290,8 +350,8 @@ const FAILURES: [string, Record<string, Status>, (e: FixtureEditor) => void][] =
         'cron(0 1 * * ? *)'),
   ],
   [
-    'the DR vault is not locked',
-    { 'DATA-3': 'FAIL' },
+    'the DR vault is not locked (nothing caps its recovery points for the erasure bound)',
+    { 'DATA-3': 'FAIL', 'DATA-10': 'FAIL' },
     (e) => delete e.find('DisasterRecovery', 'DrVault').Properties.LockConfiguration,
   ],
   [
@@ -631,10 +691,10 @@ describe('removing what implements a control fails it', () => {
   test.each([
     [
       'the backup plan',
-      { 'DATA-3': 'FAIL', 'DATA-5': 'FAIL' },
+      { 'DATA-3': 'FAIL', 'DATA-5': 'FAIL', 'DATA-10': 'FAIL' },
       (e: FixtureEditor) => (e.remove('Data', 'Plan'), e.remove('Data', 'Selection')),
     ],
-    ['the database', { 'DATA-1': 'FAIL' }, (e: FixtureEditor) => e.remove('Data', 'Db')],
+    ['the database', { 'DATA-1': 'FAIL', 'DATA-9': 'FAIL' }, (e: FixtureEditor) => e.remove('Data', 'Db')],
     [
       'the image pipeline',
       { 'IMM-1': 'FAIL', 'IMM-4': 'FAIL', 'IMM-10': 'FAIL', 'LOG-5': 'FAIL' },

@@ -84,7 +84,7 @@ describe('on a hand-written cloud assembly', () => {
     writeAssembly(dir);
     const r = run([dir]);
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    expect(r.stdout).toMatch(/^evidence: prod \(production\): 33 PASS, 0 FAIL, 10 N\/A/);
+    expect(r.stdout).toMatch(/^evidence: prod \(production\): 35 PASS, 0 FAIL, 8 N\/A/);
     const report = JSON.parse(readFileSync(path.join(dir, 'evidence', `${ENV}.json`), 'utf8')) as EvidenceReport;
     expect(report.generatedAt).toBe('2030-01-01T00:00:00.000Z');
     expect(report.summary.failing).toEqual([]);

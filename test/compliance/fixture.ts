@@ -50,6 +50,19 @@ function logGroup(name?: string): CfnResourceJson {
   };
 }
 
+/** DATA-9: the data bucket denies the fleet role every object outside tenants/*. */
+function tenantPrefixOnly(resources: Resources): Resources {
+  const policy = Object.values(resources).find((r) => r.Type === 'AWS::S3::BucketPolicy')!;
+  ((policy.Properties as Json).PolicyDocument as { Statement: Json[] }).Statement.push({
+    Effect: 'Deny',
+    Principal: { AWS: '*' },
+    Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'],
+    NotResource: 'arn:aws:s3:::app-prod-data/tenants/*',
+    Condition: { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/app-prod-fleet-node' } },
+  });
+  return resources;
+}
+
 /** A bucket meeting DATA-2, with its TLS-only policy. */
 function bucket(id: string, props: Json, kmsKey?: unknown): Resources {
   return {
@@ -663,7 +676,10 @@ function data(): StackTemplate {
     ObjectsKey: key(),
     Pg: {
       Type: 'AWS::RDS::DBParameterGroup',
-      Properties: { Family: 'postgres16', Parameters: { 'rds.force_ssl': '1' } },
+      Properties: {
+        Family: 'postgres16',
+        Parameters: { 'rds.force_ssl': '1', shared_preload_libraries: 'pgaudit', 'pgaudit.log': 'read,write,ddl,role' },
+      },
     },
     DbSubnets: {
       Type: 'AWS::RDS::DBSubnetGroup',
@@ -706,7 +722,7 @@ function data(): StackTemplate {
       Properties: {
         BackupVaultName: 'prod-primary',
         EncryptionKeyArn: att('BackupKey'),
-        LockConfiguration: { MinRetentionDays: 14, ChangeableForDays: 3 },
+        LockConfiguration: { MinRetentionDays: 14, MaxRetentionDays: 365, ChangeableForDays: 3 },
         AccessPolicy: {
           Statement: [
             { Effect: 'Deny', Principal: { AWS: '*' }, Action: ['backup:DeleteRecoveryPoint'], Resource: '*' },
@@ -724,6 +740,7 @@ function data(): StackTemplate {
               RuleName: 'Every12Hours',
               TargetBackupVault: att('Vault', 'BackupVaultName'),
               ScheduleExpression: 'cron(0 0/12 * * ? *)',
+              CompletionWindowMinutes: 360,
               Lifecycle: { DeleteAfterDays: 14 },
               CopyActions: copy(14),
             },
@@ -731,6 +748,7 @@ function data(): StackTemplate {
               RuleName: 'Daily',
               TargetBackupVault: att('Vault', 'BackupVaultName'),
               ScheduleExpression: 'cron(0 3 * * ? *)',
+              CompletionWindowMinutes: 720,
               Lifecycle: { DeleteAfterDays: 365 },
               CopyActions: copy(365),
             },
@@ -777,28 +795,38 @@ function data(): StackTemplate {
       Type: 'AWS::CloudWatch::Alarm',
       Properties: { Namespace: 'AWS/RDS', MetricName: 'CPUUtilization', AlarmActions: [imp('Alerting', 'Topic')] },
     },
-    ...bucket(
-      'DataBucket',
-      {
-        BucketName: 'app-prod-data',
-        LoggingConfiguration: { DestinationBucketName: imp('Ingress', 'AccessLogs') },
-        ReplicationConfiguration: {
-          Role: 'arn:aws:iam::111111111111:role/replication',
-          Rules: [
-            {
-              Status: 'Enabled',
-              Destination: {
-                Bucket: 'arn:aws:s3:::app-prod-dr',
-                EncryptionConfiguration: {
-                  ReplicaKmsKeyID: `arn:aws:kms:${DR_REGION}:${ACCOUNT}:alias/app/prod/objects`,
-                },
-              },
-              SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: 'Enabled' } },
-            },
-          ],
-        },
+    ErasureLog: {
+      ...logGroup('/app/prod/data/erasures'),
+      Properties: {
+        LogGroupName: '/app/prod/data/erasures',
+        RetentionInDays: 731,
+        KmsKeyId: imp('Network', 'LogKeyArn'),
       },
-      att('ObjectsKey'),
+    },
+    ...tenantPrefixOnly(
+      bucket(
+        'DataBucket',
+        {
+          BucketName: 'app-prod-data',
+          LoggingConfiguration: { DestinationBucketName: imp('Ingress', 'AccessLogs') },
+          ReplicationConfiguration: {
+            Role: 'arn:aws:iam::111111111111:role/replication',
+            Rules: [
+              {
+                Status: 'Enabled',
+                Destination: {
+                  Bucket: 'arn:aws:s3:::app-prod-dr',
+                  EncryptionConfiguration: {
+                    ReplicaKmsKeyID: `arn:aws:kms:${DR_REGION}:${ACCOUNT}:alias/app/prod/objects`,
+                  },
+                },
+                SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: 'Enabled' } },
+              },
+            ],
+          },
+        },
+        att('ObjectsKey'),
+      ),
     ),
   });
 }
@@ -968,7 +996,7 @@ function dr(): StackTemplate {
         Properties: {
           BackupVaultName: 'prod-dr',
           EncryptionKeyArn: att('DrBackupKey'),
-          LockConfiguration: { MinRetentionDays: 14, ChangeableForDays: 3 },
+          LockConfiguration: { MinRetentionDays: 14, MaxRetentionDays: 365, ChangeableForDays: 3 },
           AccessPolicy: {
             Statement: [
               { Effect: 'Deny', Principal: { AWS: '*' }, Action: ['backup:DeleteRecoveryPoint'], Resource: '*' },

@@ -1,6 +1,12 @@
 import { type Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../lib/config/load';
-import { drBackupVaultName, drReplicaBucketName, fleetRoleName, keyAliasName } from '../../lib/config/naming';
+import {
+  drBackupVaultName,
+  drReplicaBucketName,
+  erasureLogGroupName,
+  fleetRoleName,
+  keyAliasName,
+} from '../../lib/config/naming';
 import { DB_LOG_EXPORTS } from '../../lib/constructs/database';
 import { only, props, type Props, resourcesOf, synthConfig, type Synthesized } from '../helpers/app';
 
@@ -21,6 +27,38 @@ describe.each(config.environments.map((e) => [e.name, e] as const))('data tier o
   });
   const logicalIdOf = (t: Template, type: string, prefix: string) =>
     resourcesOf(t, type).find(([id]) => id.startsWith(prefix))![0];
+
+  describe('DATA-9, DATA-10: tenant data', () => {
+    test('pgaudit is preloaded and logs reads and writes of every role (the migration turns it off for the app role)', () => {
+      const group = only(data, 'AWS::RDS::DBParameterGroup');
+      expect(group.Parameters).toMatchObject({
+        shared_preload_libraries: expect.stringMatching(/(^|,)pgaudit(,|$)/),
+        'pgaudit.log': expect.stringMatching(/read.*write/),
+        'pgaudit.log_parameter': '0',
+      });
+    });
+
+    test('the data bucket denies the fleet role every object outside tenants/*', () => {
+      const statements = props(data, 'AWS::S3::BucketPolicy').flatMap(
+        (p) => (p.PolicyDocument as { Statement: Props[] }).Statement,
+      );
+      const deny = statements.find((st) => st.Sid === 'AppOnlyUnderTenantPrefixes')!;
+      expect(deny).toMatchObject({
+        Effect: 'Deny',
+        Action: expect.arrayContaining(['s3:GetObject', 's3:PutObject']),
+        Condition: { ArnLike: { 'aws:PrincipalArn': expect.anything() } },
+      });
+      expect(JSON.stringify(deny.Condition)).toContain(fleetRoleName(env.tags.application, name));
+      expect(JSON.stringify(deny.NotResource)).toContain('/tenants/*');
+    });
+
+    test('the erasure log group is encrypted and kept two years, longer than the longest backup', () => {
+      const group = props(data, 'AWS::Logs::LogGroup').find(
+        (g) => g.LogGroupName === erasureLogGroupName(env.tags.application, name),
+      );
+      expect(group).toMatchObject({ RetentionInDays: 731, KmsKeyId: expect.anything() });
+    });
+  });
 
   describe('DATA-1: PostgreSQL', () => {
     let db: Props;

@@ -18,7 +18,10 @@ function humanRoles(ctx: CheckContext): ResourceRef[] {
 /** A trust statement that admits only roles (e.g. a pipeline's), by `aws:PrincipalArn`: no person assumes it directly. */
 function onlyMachineCallers(statement: unknown): boolean {
   const arns = asArray(conditionValue(statement, 'ArnLike', 'aws:PrincipalArn'));
-  return arns.length > 0 && arns.every((a) => /^arn:([a-z-]+|\$\{Ref\(AWS::Partition\)\}):iam::\d{12}:role\/[\w+=,.@-]+\*?$/.test(flat(a)));
+  return (
+    arns.length > 0 &&
+    arns.every((a) => /^arn:([a-z-]+|\$\{Ref\(AWS::Partition\)\}):iam::\d{12}:role\/[\w+=,.@-]+\*?$/.test(flat(a)))
+  );
 }
 
 /** IAM-1: every role people assume requires MFA; auditors have a read-only role. */

@@ -1,5 +1,5 @@
 import { acknowledgmentsFor } from './nag-report';
-import { Collector, notFromTemplates } from './collector';
+import { Collector } from './collector';
 import { checkShortLivedSignatures } from './signed-urls';
 import {
   arnRegion,
@@ -713,25 +713,5 @@ export function checkData8(ctx: CheckContext): CheckResult {
   return c.finish(
     'DATA-8',
     `every tagged resource carries ${REQUIRED_TAGS.join(', ')}, with environment=${ctx.environment}`,
-  );
-}
-
-/** DATA-9: tenant isolation below the application's query code. */
-export function checkData9(): CheckResult {
-  return notFromTemplates(
-    'DATA-9',
-    'NOT_IMPLEMENTED',
-    'no tenant isolation (row-level security or schema per tenant, per-tenant object prefix) exists yet',
-    'the environment runs no application with tenant data yet',
-  );
-}
-
-/** DATA-10: export and erasure of one tenant's data on request. */
-export function checkData10(): CheckResult {
-  return notFromTemplates(
-    'DATA-10',
-    'NOT_IMPLEMENTED',
-    'no tenant export or erasure command exists yet',
-    'the environment runs no application with tenant data yet',
   );
 }

@@ -1,0 +1,233 @@
+import { RELEASE_BLOCK_BEGIN } from '../../release/contract';
+import { BACKUP_COMPLETION_HOURS, COPY_ALLOWANCE_HOURS } from '../../tenant/bound';
+import { Collector } from './collector';
+import {
+  asArray,
+  asNumber,
+  flat,
+  get,
+  isRecord,
+  localTarget,
+  prop,
+  resolveTarget,
+  resourcesOf,
+  show,
+} from './template';
+import type { CheckContext, CheckResult, ResourceRef } from './types';
+
+/** The data bucket: named `<app>-<env>-<account>-<region>-data` (lib/config/naming.ts). */
+function dataBuckets(ctx: CheckContext): ResourceRef[] {
+  return resourcesOf(ctx.stacks, 'AWS::S3::Bucket').filter((b) => /-data$/.test(String(prop(b, 'BucketName') ?? '')));
+}
+
+function policyStatements(bucket: ResourceRef): unknown[] {
+  return resourcesOf([bucket.stack], 'AWS::S3::BucketPolicy')
+    .filter((p) => localTarget(prop(p, 'Bucket')) === bucket.logicalId)
+    .flatMap((p) => asArray(prop(p, 'PolicyDocument.Statement')));
+}
+
+const OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject'];
+
+/** pgaudit loaded and logging, from the instance's parameter group; the `postgresql` log exported (DATA-9). */
+function assessPgaudit(c: Collector, db: ResourceRef): void {
+  const group = resolveTarget(c.ctx, db.stack, prop(db, 'DBParameterGroupName'));
+  const parameters = group ? prop(group, 'Parameters') : undefined;
+  const p = isRecord(parameters) ? parameters : {};
+  const preload = String(p['shared_preload_libraries'] ?? '');
+  const ref = group ?? db;
+  c.check(
+    ref,
+    'Properties.Parameters.shared_preload_libraries',
+    preload || undefined,
+    preload
+      .split(',')
+      .map((s) => s.trim())
+      .includes('pgaudit'),
+    'includes pgaudit',
+  );
+  const log = String(p['pgaudit.log'] ?? '');
+  c.check(
+    ref,
+    'Properties.Parameters.pgaudit.log',
+    log || undefined,
+    log !== '' && !/^\s*none\s*$/i.test(log),
+    'statement classes to log (not none); the migration turns it off for the app role only',
+  );
+  const exports = asArray(prop(db, 'EnableCloudwatchLogsExports')).map(String);
+  c.check(
+    db,
+    'Properties.EnableCloudwatchLogsExports',
+    exports,
+    exports.includes('postgresql'),
+    'includes postgresql (pgaudit lines reach CloudWatch Logs)',
+  );
+}
+
+/**
+ * DATA-9: tenant isolation below the application's query code, and human
+ * access to customer data logged. From the templates: pgaudit in the database
+ * parameter group with the `postgresql` log exported; the data bucket denies
+ * the app's role (and so every URL it signs) any object outside `tenants/*`;
+ * where the fleet boots a release, the boot script runs the release's
+ * migrate.js, which creates the row-level security policies and the app role
+ * (tested against a real PostgreSQL in test/app/).
+ */
+export function checkData9(ctx: CheckContext): CheckResult {
+  const c = new Collector(ctx);
+  const dbs = resourcesOf(ctx.stacks, 'AWS::RDS::DBInstance');
+  c.requireSome(dbs, 'database instance');
+  for (const db of dbs) assessPgaudit(c, db);
+
+  const buckets = dataBuckets(ctx);
+  c.requireSome(buckets, 'customer data bucket (*-data)');
+  for (const b of buckets) {
+    const scoped = policyStatements(b).filter((s) => {
+      if (get(s, 'Effect') !== 'Deny') return false;
+      const actions = asArray(get(s, 'Action')).map(String);
+      const notResource = asArray(get(s, 'NotResource')).map(flat);
+      const principal = flat(get(s, 'Condition.ArnLike'));
+      return (
+        OBJECT_ACTIONS.every((a) => actions.includes(a)) &&
+        notResource.length > 0 &&
+        notResource.every((r) => r.endsWith('/tenants/*')) &&
+        /fleet-node/.test(principal)
+      );
+    });
+    c.check(
+      b,
+      'BucketPolicy: Deny the app role objects outside tenants/*',
+      scoped.length ? `${scoped.length} statement(s)` : 'none',
+      scoped.length > 0,
+      'a Deny of s3:GetObject and s3:PutObject with NotResource <bucket>/tenants/* for the fleet role',
+    );
+  }
+
+  const templates = resourcesOf(ctx.stacks, 'AWS::EC2::LaunchTemplate');
+  const booting = templates.filter((t) => flat(prop(t, 'LaunchTemplateData.UserData')).includes(RELEASE_BLOCK_BEGIN));
+  if (booting.length === 0) {
+    c.fact({
+      stack: templates[0]?.stack.stackName ?? '(none)',
+      logicalId: templates[0]?.logicalId ?? '(no launch template)',
+      type: 'AWS::EC2::LaunchTemplate',
+      path: 'Properties.LaunchTemplateData.UserData',
+      value: 'no release boot script: the image placeholder serves and stores no tenant data',
+      ok: true,
+      expected: 'once releases boot: the boot script runs migrate.js (RLS policies, app role) before the service',
+    });
+  }
+  for (const t of booting) {
+    const userData = flat(prop(t, 'LaunchTemplateData.UserData'));
+    c.check(
+      t,
+      'Properties.LaunchTemplateData.UserData',
+      userData.includes('migrate.js') ? 'runs migrate.js before the service' : 'no migrate.js step',
+      userData.includes('migrate.js'),
+      "the boot script runs the release's migrate.js (row-level security, app role NOBYPASSRLS)",
+    );
+  }
+  return c.finish(
+    'DATA-9',
+    "pgaudit logs every role but the app's to the exported postgresql log; the data bucket denies the app role any object outside tenants/*; row-level security and the confined app role come with the release's migration",
+  );
+}
+
+/**
+ * DATA-10: a tenant's data can be erased on request and the date by which the
+ * last backup holding it expires is bounded by the templates: every backup
+ * rule and copy expires, the vault lock caps any recovery point, the data
+ * bucket has no Object Lock (object versions can be deleted), and the erasure
+ * log group keeps the erasure records longer than the bound.
+ */
+export function checkData10(ctx: CheckContext): CheckResult {
+  const c = new Collector(ctx);
+  const plans = resourcesOf(ctx.stacks, 'AWS::Backup::BackupPlan');
+  c.requireSome(plans, 'backup plan');
+  let retention = 0;
+  let completionHours = 0;
+  for (const plan of plans) {
+    asArray(prop(plan, 'BackupPlan.BackupPlanRule')).forEach((r, i) => {
+      const keep = asNumber(get(r, 'Lifecycle.DeleteAfterDays'));
+      c.check(
+        plan,
+        `Properties.BackupPlan.BackupPlanRule.${i}.Lifecycle.DeleteAfterDays`,
+        get(r, 'Lifecycle.DeleteAfterDays'),
+        keep !== undefined,
+        'a number of days (every recovery point expires)',
+      );
+      retention = Math.max(retention, keep ?? 0);
+      completionHours = Math.max(completionHours, (asNumber(get(r, 'CompletionWindowMinutes')) ?? 0) / 60);
+      asArray(get(r, 'CopyActions')).forEach((a, j) => {
+        const copyKeep = asNumber(get(a, 'Lifecycle.DeleteAfterDays'));
+        c.check(
+          plan,
+          `Properties.BackupPlan.BackupPlanRule.${i}.CopyActions.${j}.Lifecycle.DeleteAfterDays`,
+          get(a, 'Lifecycle.DeleteAfterDays'),
+          copyKeep !== undefined,
+          'a number of days (every copy expires)',
+        );
+        retention = Math.max(retention, copyKeep ?? 0);
+      });
+    });
+  }
+  c.check(
+    plans[0] ?? { stack: ctx.stacks[0]!, logicalId: '(none)', resource: { Type: 'AWS::Backup::BackupPlan' } },
+    'Properties.BackupPlan.BackupPlanRule[].CompletionWindowMinutes',
+    `${completionHours} h`,
+    completionHours > 0 && completionHours <= BACKUP_COMPLETION_HOURS,
+    `<= ${BACKUP_COMPLETION_HOURS} h (the erasure bound assumes it)`,
+  );
+  const boundDays = Math.ceil(retention + (BACKUP_COMPLETION_HOURS + COPY_ALLOWANCE_HOURS) / 24);
+  const primaryVaults = resourcesOf(ctx.stacks, 'AWS::Backup::BackupVault');
+  c.requireSome(primaryVaults, 'backup vault');
+  for (const v of primaryVaults) {
+    const max = asNumber(prop(v, 'LockConfiguration.MaxRetentionDays'));
+    c.check(
+      v,
+      'Properties.LockConfiguration.MaxRetentionDays',
+      prop(v, 'LockConfiguration.MaxRetentionDays'),
+      max !== undefined && max <= retention,
+      `set and <= ${retention} days (no recovery point, manual ones included, outlives the plan)`,
+    );
+  }
+  for (const b of dataBuckets(ctx)) {
+    const lock = prop(b, 'ObjectLockEnabled');
+    c.check(
+      b,
+      'Properties.ObjectLockEnabled',
+      lock ?? false,
+      lock !== true && lock !== 'true',
+      'false: every object version of a tenant can be deleted',
+    );
+  }
+  const logs = resourcesOf(ctx.stacks, 'AWS::Logs::LogGroup').filter((g) =>
+    String(prop(g, 'LogGroupName') ?? '').endsWith('/data/erasures'),
+  );
+  c.requireSome(logs, 'erasure log group (*/data/erasures)');
+  for (const g of logs) {
+    const days = asNumber(prop(g, 'RetentionInDays'));
+    c.check(
+      g,
+      'Properties.RetentionInDays',
+      prop(g, 'RetentionInDays'),
+      days !== undefined && days >= boundDays,
+      `>= ${boundDays} days (erasure records outlive the last backup)`,
+    );
+    c.check(g, 'Properties.KmsKeyId', prop(g, 'KmsKeyId'), prop(g, 'KmsKeyId') !== undefined, 'a customer key');
+  }
+  if (!c.failed) {
+    const db = resourcesOf(ctx.stacks, 'AWS::RDS::DBInstance')[0];
+    c.fact({
+      stack: plans[0]!.stack.stackName,
+      logicalId: plans[0]!.logicalId,
+      type: 'AWS::Backup::BackupPlan',
+      path: 'erasure bound (computed)',
+      value: `last backup copy holding an erased tenant expires <= ${boundDays} days after the erasure${db ? ` (PITR ${show(prop(db, 'BackupRetentionPeriod'))} days)` : ''}`,
+      ok: true,
+      expected: `max retention ${retention} d + completion ${BACKUP_COMPLETION_HOURS} h + copy ${COPY_ALLOWANCE_HOURS} h`,
+    });
+  }
+  return c.finish(
+    'DATA-10',
+    `tenant erasure is bounded: every backup and copy expires within ${retention} days, the vault lock caps recovery points, data objects are deletable, erasure records are kept >= ${boundDays} days`,
+  );
+}
