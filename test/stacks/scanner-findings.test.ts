@@ -48,13 +48,11 @@ beforeAll(() => {
       json: template.toJSON() as Json,
       environment: stage.stageName,
     })),
-    ...synth
-      .delivery()
-      .map(({ stack, template }) => ({
-        stack,
-        json: template.toJSON() as Json,
-        environment: DELIVERY_ENVIRONMENT_TAG,
-      })),
+    ...synth.delivery().map(({ stack, template }) => ({
+      stack,
+      json: template.toJSON() as Json,
+      environment: DELIVERY_ENVIRONMENT_TAG,
+    })),
   ];
 });
 
