@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { App } from 'aws-cdk-lib';
 import { applyNagPacks } from './compliance/nag-packs';
+import { applyRequiredTags, deliveryTags } from './compliance/required-tags';
 import {
   pipelineArtifactBucketName,
   pipelineArtifactKeyAliasName,
@@ -77,6 +78,8 @@ function addDeliveryPipeline(
   const name = pipelineNameOf(application);
   const env = { account: pipeline.account, region: pipeline.region };
   const keyAliasName = pipelineArtifactKeyAliasName(application);
+  // DATA-8: the delivery stacks are tagged like the environments they deploy.
+  const tags = deliveryTags(config.environments);
   const regions = [...new Set(config.environments.flatMap((e) => [e.region, e.drRegion]))].filter(
     (r) => r !== pipeline.region,
   );
@@ -88,10 +91,11 @@ function addDeliveryPipeline(
         bucketName: pipelineArtifactBucketName(application, pipeline.account, region),
         keyAliasName,
       });
+      applyRequiredTags(stack, tags);
       return [region, stack.bucket];
     }),
   );
-  return new DeliveryStack(app, name, {
+  const delivery = new DeliveryStack(app, name, {
     env,
     description: `${application} delivery pipeline: tests, nag-checks and deploys ${config.environments.map((e) => e.name).join(' -> ')}`,
     pipelineName: name,
@@ -107,4 +111,6 @@ function addDeliveryPipeline(
     })),
     approvalEmails: pipeline.approvalEmails,
   });
+  applyRequiredTags(delivery, tags);
+  return delivery;
 }

@@ -1,4 +1,4 @@
-import { Aspects, Stage, type StageProps, Tags } from 'aws-cdk-lib';
+import { Aspects, Stage, type StageProps } from 'aws-cdk-lib';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import { type Construct } from 'constructs';
 import { dataBucketName, fleetHealthAlarmNames, wafLogGroupName } from './config/naming';
@@ -10,6 +10,7 @@ import { AuditStack } from './stacks/audit-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
 import { ExplicitIamActions } from './compliance/explicit-actions';
 import { LogGroupPolicy } from './compliance/log-group-policy';
+import { applyRequiredTags, environmentTags } from './compliance/required-tags';
 import { DataStack } from './stacks/data-stack';
 import { DrStack } from './stacks/dr-stack';
 import { ImageStack } from './stacks/image-stack';
@@ -177,9 +178,7 @@ export class EnvironmentStage extends Stage {
     // Wildcard actions CDK's grants write (e.g. SNS's kms:GenerateDataKey*) become explicit lists (IAM-2).
     Aspects.of(this).add(new ExplicitIamActions());
 
-    Tags.of(this).add('application', c.tags.application);
-    Tags.of(this).add('environment', c.name);
-    Tags.of(this).add('owner', c.tags.owner);
-    Tags.of(this).add('data-classification', c.tags.dataClassification);
+    // DATA-8: the four tags on every taggable resource, CDK's generated provider resources included.
+    applyRequiredTags(this, environmentTags(c));
   }
 }

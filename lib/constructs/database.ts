@@ -9,6 +9,14 @@ import { SecureLogGroup } from './secure-log-group';
 /** The PostgreSQL logs exported to CloudWatch Logs (DATA-1, LOG-3). */
 export const DB_LOG_EXPORTS = ['postgresql', 'upgrade'] as const;
 
+/**
+ * The master user's name: not the engine default `postgres`, which every
+ * password-guessing tool tries first (CT.RDS.PR.22). Its password lives in
+ * Secrets Manager. Changing it replaces the instance: set it before the
+ * first deploy (see docs/findings.md).
+ */
+export const MASTER_USERNAME = 'platform_dba';
+
 /** Parameters that make the server refuse plaintext and weak authentication, and log sessions. */
 export const DB_PARAMETERS: Readonly<Record<string, string>> = {
   'rds.force_ssl': '1',
@@ -115,7 +123,7 @@ export class Database extends Construct {
       storageEncrypted: true,
       storageEncryptionKey: props.encryptionKey,
       parameterGroup,
-      credentials: rds.Credentials.fromUsername('postgres'),
+      credentials: rds.Credentials.fromUsername(MASTER_USERNAME),
       manageMasterUserPassword: true,
       iamAuthentication: true,
       backupRetention: Duration.days(props.backupRetentionDays),

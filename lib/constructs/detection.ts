@@ -110,7 +110,7 @@ export class Detection extends Construct {
             resourceName: path.split('/').slice(1).join('/'),
           }),
         });
-        standard.addDependency(hub);
+        standard.addResourceDependency(hub);
       });
     }
 

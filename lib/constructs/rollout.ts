@@ -64,8 +64,10 @@ export class Rollout extends Construct {
     securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs');
 
     const deadLetters = new sqs.Queue(this, 'DeadLetters', {
-      // SQS-managed encryption: a KMS key here would only add a wildcard grant for Lambda.
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      // DATA-6: a customer key. The queue holds the events of failed rollouts, which also go to the
+      // alarm topic: same data class (alerts), same key.
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.alarmTopicKey,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
@@ -165,6 +167,15 @@ export class Rollout extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [props.alarmTopicKey.keyArn],
+      }),
+    );
+
+    // Lambda sends to the dead-letter queue as the function (it grants sqs:SendMessage itself); an encrypted
+    // queue also needs a data key. Not queue.grantSendMessages: that adds kms:Encrypt and kms:ReEncrypt* too.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: [props.alarmTopicKey.keyArn],
       }),
     );

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { AssemblyError, loadCloudAssembly } from './assembly';
+import { JUNIT_FILE, SARIF_FILE, writeFindings } from './findings';
 import { renderMarkdown } from './markdown';
 import { blockingFailures, buildEvidenceReports } from './report';
 
@@ -10,7 +11,9 @@ export type Format = (typeof FORMATS)[number];
 export const USAGE = `usage: node --import tsx scripts/evidence.ts [CLOUD_ASSEMBLY] [--out DIR] [--env NAME] [--format ${FORMATS.join('|')}]
 
 Writes an auditor evidence report per environment of a synthesized cloud
-assembly: <DIR>/<env>.md and <DIR>/<env>.json.
+assembly: <DIR>/<env>.md and <DIR>/<env>.json; and for CI, <DIR>/${SARIF_FILE}
+(SARIF 2.1.0: FAIL rows and cdk-nag findings, for code scanning) and
+<DIR>/${JUNIT_FILE} (one test suite per environment, one case per control).
 
   CLOUD_ASSEMBLY   the synth output to read (default: cdk.out)
   --out DIR        where to write the reports (default: CLOUD_ASSEMBLY/evidence)
@@ -151,6 +154,7 @@ export function runEvidenceCli(argv: readonly string[], io: EvidenceIo): number 
       `evidence: ${r.environment.name}${r.environment.production ? ' (production)' : ''}: ${c.PASS} PASS, ${c.FAIL} FAIL, ${c.NOT_APPLICABLE + c.NOT_IMPLEMENTED + c.MANUAL} N/A (${c.MANUAL} manual, ${c.NOT_IMPLEMENTED} not implemented, ${c.NOT_APPLICABLE} not applicable) -> ${written.join(', ')}\n`,
     );
   }
+  io.stdout(`evidence: findings -> ${writeFindings(out, assembly, reports).join(', ')}\n`);
   const blocking = blockingFailures(reports);
   for (const b of blocking) {
     io.stderr(
