@@ -215,9 +215,33 @@ export function figures(): Figure[] {
     },
     {
       name: 'cfn-lint',
-      what: 'scripts/lint-templates.sh over the demo synth output (the second half of `npm run synth`)',
+      what: 'scripts/lint-templates.sh --no-cache over the demo synth output: every template, one cfn-lint process per CPU',
       prepare: ensureDemoOutdir,
-      next: (ctx) => ({ command: { argv: ['bash', 'scripts/lint-templates.sh', ctx.demoOutdir!], cwd: ROOT } }),
+      next: (ctx) => ({
+        command: { argv: ['bash', 'scripts/lint-templates.sh', ctx.demoOutdir!, '--no-cache'], cwd: ROOT },
+      }),
+    },
+    {
+      name: 'cfn-lint-1p',
+      what: 'cfn-lint with --jobs 1: every template in one cfn-lint process (as before the parallel lint)',
+      prepare: ensureDemoOutdir,
+      next: (ctx) => ({
+        command: {
+          argv: ['bash', 'scripts/lint-templates.sh', ctx.demoOutdir!, '--no-cache', '--jobs', '1'],
+          cwd: ROOT,
+        },
+      }),
+    },
+    {
+      name: 'gate-cold',
+      what: '`npm run synth` end to end (synth, nag, cfn-lint, evidence) with an empty lint cache',
+      next: (ctx) => gateRun(ctx.fresh('lint-cache')),
+    },
+    {
+      name: 'gate-warm',
+      what: '`npm run synth` end to end with nothing changed since the last run (lint cache warm)',
+      minWarmups: 1,
+      next: (ctx) => gateRun(path.join(ctx.tmp, 'lint-cache-warm')),
     },
     ...ENV_COUNTS.map((n): Figure => {
       const config = path.join(RESULTS, 'configs', `envs-${n}.yaml`);
@@ -254,6 +278,11 @@ export function figures(): Figure[] {
     },
   ];
   return list;
+}
+
+/** `npm run synth` (scripts/synth.sh, in the repository: it writes cdk.out/) with its lint cache in `lintCache`. */
+function gateRun(lintCache: string): RunSpec {
+  return { command: { argv: ['bash', 'scripts/synth.sh'], cwd: ROOT, env: { CFN_LINT_CACHE_DIR: lintCache } } };
 }
 
 /** 1: some tests failed (the summary line is then required, so that a broken jest set-up still fails). */
@@ -294,4 +323,5 @@ export const ALIASES: Record<string, string[]> = {
   envs: ENV_COUNTS.map((n) => `envs-${n}`),
   jest: ['jest-cold', 'jest-warm', 'jest-warm-2w'],
   synths: ['synth', 'synth-nonag', 'synth-validate', 'synth-nonag-validate'],
+  gate: ['synth-cli', 'cfn-lint', 'cfn-lint-1p', 'gate-cold', 'gate-warm'],
 };

@@ -7,12 +7,24 @@ export interface Options {
   readonly only?: readonly string[];
 }
 
+/** What `--quick` runs without `--only`: every figure a target is computed from. */
+export const QUICK_FIGURES = [
+  'floor',
+  'synth',
+  'synth-cli',
+  'gate-cold',
+  'gate-warm',
+  'jest-cold',
+  'jest-warm',
+  'envs-30',
+];
+
 export class UsageError extends Error {}
 
 export const USAGE = `usage: node --import tsx bench/run.ts [options]
   --runs N           measured runs per figure (default 3)
   --warmup N         unmeasured runs before them (default 1)
-  --quick            1 run, no warm-up (a quick check that everything works)
+  --quick            1 run, no warm-up, only the figures the targets need (within 5 minutes on 2 quiet CPUs)
   --only NAME,...    only these figures (the floor always runs: ratios need it)
   --help             this text`;
 
@@ -80,6 +92,7 @@ export function parseArgs(
   if (quick && (runs !== undefined || warmups !== undefined)) {
     throw new UsageError('--quick means 1 run and no warm-up; leave out --runs/--warmup or leave out --quick');
   }
-  const selected = only && figureNames.filter((n) => n === 'floor' || only.includes(n));
+  const wanted = only ?? (quick ? QUICK_FIGURES : undefined);
+  const selected = wanted && figureNames.filter((n) => n === 'floor' || wanted.includes(n));
   return { runs: quick ? 1 : (runs ?? 3), warmups: quick ? 0 : (warmups ?? 1), only: selected };
 }
