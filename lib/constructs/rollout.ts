@@ -7,11 +7,11 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge, literalPartition } from '../compliance/acknowledge';
+import { handlerCode } from './handler-bundle';
 import { SecureLogGroup } from './secure-log-group';
 
 /** Instance refresh outcomes the rollout reacts to, as Auto Scaling names them in EventBridge. */
@@ -49,7 +49,7 @@ export interface RolloutProps {
  * starts. No human and no `cdk deploy` is involved.
  */
 export class Rollout extends Construct {
-  readonly function: nodejs.NodejsFunction;
+  readonly function: lambda.Function;
 
   constructor(scope: Construct, id: string, props: RolloutProps) {
     super(scope, id);
@@ -79,9 +79,13 @@ export class Rollout extends Construct {
     );
 
     const logGroup = new SecureLogGroup(this, 'Logs', { encryptionKey: props.logKey });
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: path.join(__dirname, '..', 'rollout', 'handler.ts'),
-      handler: 'handler',
+    // Bundled once per content hash of the handler and its imports, not on every synth (handler-bundle.ts).
+    this.function = new lambda.Function(this, 'Function', {
+      code: handlerCode(path.join(__dirname, '..', 'rollout', 'handler.ts'), {
+        target: 'node22',
+        externalModules: ['@aws-sdk/*'],
+      }),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       description: 'Rolls the app fleet onto each new golden image with an instance refresh',
@@ -101,7 +105,6 @@ export class Rollout extends Construct {
         INSTANCE_WARMUP_SECONDS: String(props.instanceWarmup.toSeconds()),
         ALARM_NAMES: props.alarmNames.join(','),
       },
-      bundling: { minify: true, sourceMap: false, externalModules: ['@aws-sdk/*'], target: 'node22' },
     });
 
     const role = this.function.role!;

@@ -7,6 +7,7 @@ import { addEnvironments } from '../../lib/app';
 import { loadConfig } from '../../lib/config/load';
 import type { AppConfig } from '../../lib/config/schema';
 import type { EnvironmentStage } from '../../lib/stage';
+import { sharedAssembly } from './shared-assembly';
 
 export const ROOT = path.join(__dirname, '..', '..');
 
@@ -53,14 +54,22 @@ export interface Synthesized {
   delivery(): { stack: Stack; template: Template }[];
 }
 
-/** Synthesizes a configuration (default: the demo config) once, with the nag packs. */
+/**
+ * Synthesizes a configuration (default: the demo config) once, with the nag
+ * packs. Within one jest run, test files that synthesize the same
+ * configuration with the same options share one assembly (see
+ * shared-assembly.ts): the app is still constructed in every file, so
+ * `stages` and the stacks are real objects, but only the first file pays for
+ * the synthesis, and the others read the same templates from disk.
+ */
 export function synthConfig(
   config: AppConfig = loadConfig(),
   options: TestAppOptions & { nag?: boolean } = {},
 ): Synthesized {
   const app = newTestApp(options);
-  const stages = addEnvironments(app, config, { nag: options.nag ?? true });
-  const assembly = app.synth();
+  const nag = options.nag ?? true;
+  const stages = addEnvironments(app, config, { nag });
+  const assembly = sharedAssembly({ config, nag, validation: options.validation ?? false }, () => app.synth());
   const cache = new Map<Stack, Template>();
   const template = (stack: Stack) => {
     let t = cache.get(stack);
