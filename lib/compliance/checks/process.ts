@@ -1,7 +1,7 @@
 import { COMPONENT_TAG, COMPONENTS } from '../../config/naming';
 import { CONTROL_IDS, CONTROLS } from '../controls';
 import { Collector, notFromTemplates } from './collector';
-import { verifyPointer } from './logging';
+import { verifyPointer } from './lookups';
 import { keyValues, prop, resourcesOf } from './template';
 import type { CheckContext, CheckResult } from './types';
 
