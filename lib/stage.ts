@@ -7,7 +7,6 @@ import { AlertingStack } from './stacks/alerting-stack';
 import { AppStack } from './stacks/app-stack';
 import { AuditStack } from './stacks/audit-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
-import { ExplicitIamActions } from './compliance/explicit-actions';
 import { LogGroupPolicy } from './compliance/log-group-policy';
 import { DataStack } from './stacks/data-stack';
 import { DrStack } from './stacks/dr-stack';
@@ -155,8 +154,6 @@ export class EnvironmentStage extends Stage {
 
     // LOG-3: every log group is encrypted and kept as long as config says (at least a year).
     Aspects.of(this).add(new LogGroupPolicy(c.audit.logRetentionDays));
-    // Wildcard actions CDK's grants write (e.g. SNS's kms:GenerateDataKey*) become explicit lists (IAM-2).
-    Aspects.of(this).add(new ExplicitIamActions());
 
     Tags.of(this).add('application', c.tags.application);
     Tags.of(this).add('environment', c.name);
