@@ -14,6 +14,7 @@ import { ImageStack } from './stacks/image-stack';
 import { IngressStack } from './stacks/ingress-stack';
 import { LogArchiveStack } from './stacks/log-archive-stack';
 import { NetworkStack } from './stacks/network-stack';
+import { LOG_RETENTION_DAYS } from './config/retention';
 
 export interface EnvironmentStageProps extends StageProps {
   /** The validated configuration of this environment. */
@@ -25,8 +26,8 @@ export interface EnvironmentStageProps extends StageProps {
   readonly components?: readonly ImageComponent[];
 }
 
-/** Request logs (ALB, WAF) are purged after one year (LOG-2). */
-export const REQUEST_LOG_RETENTION_DAYS = 365;
+/** Request logs (ALB, WAF) are purged after one year (LOG-2): the one log retention constant. */
+export const REQUEST_LOG_RETENTION_DAYS = LOG_RETENTION_DAYS;
 
 /**
  * One environment (dev, staging, prod...) as its own CDK stage, account and
