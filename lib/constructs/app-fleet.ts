@@ -8,6 +8,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { acknowledge, literalPartition } from '../compliance/acknowledge';
 import { COMPONENT_TAG, COMPONENTS } from '../config/naming';
+import { EncryptionKey } from './encryption-key';
 
 /** Where Session Manager transcripts go (LOG-6). */
 export interface SessionLoggingTarget {
@@ -145,9 +146,7 @@ export class AppFleet extends Construct {
    * with the session key, put objects under `sessions/` of the transcript bucket.
    */
   allowSessionLogging(target: SessionLoggingTarget): void {
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [target.key.keyArn] }),
-    );
+    EncryptionKey.grantEnvelope(target.key, this.role);
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['s3:PutObject'],
@@ -207,9 +206,7 @@ export class AppFleet extends Construct {
         ],
       }),
     );
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }),
-    );
+    EncryptionKey.grantEnvelope(key, this.role);
     acknowledge(
       this.role,
       'IAM-2',

@@ -13,6 +13,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge, literalPartition } from '../compliance/acknowledge';
 import { SecureLogGroup } from './secure-log-group';
+import { EncryptionKey } from './encryption-key';
 
 /** Instance refresh outcomes the rollout reacts to, as Auto Scaling names them in EventBridge. */
 export const REFRESH_EVENTS = [
@@ -159,12 +160,7 @@ export class Rollout extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [props.alarmTopic.topicArn] }),
     );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: [props.alarmTopicKey.keyArn],
-      }),
-    );
+    EncryptionKey.grantEnvelope(props.alarmTopicKey, role);
 
     acknowledge(
       role,
