@@ -2,7 +2,7 @@ import { FLEET_LOG_GROUPS } from '../../config/naming';
 import { LOG_RETENTION_DAYS, TRAIL_RETENTION_DAYS } from '../../config/retention';
 import { Collector } from './collector';
 import { accessLogDestinations, internetFacingAlbs, verifyPointer } from './lookups';
-import { customerKey, deniesInsecureTransport, present, retainedAtLeast } from './predicates';
+import { customerKey, deniesInsecureTransport, present, refersTo, retainedAtLeast } from './predicates';
 import { referrers, targetOf } from './query';
 import {
   asArray,
@@ -77,24 +77,10 @@ export function checkLog1(ctx: CheckContext): CheckResult {
       ['IncludeGlobalServiceEvents', 'true'],
       ['EnableLogFileValidation', 'true'],
     ] as const) {
-      c.check(t, `Properties.${p}`, prop(t, p), isTrue(prop(t, p)), expected);
+      c.expect(t, p, isTrue, expected);
     }
-    const key = resolveTarget(ctx, t.stack, prop(t, 'KMSKeyId'));
-    c.check(
-      t,
-      'Properties.KMSKeyId',
-      prop(t, 'KMSKeyId'),
-      key?.resource.Type === 'AWS::KMS::Key',
-      'a customer key of this environment',
-    );
-    const group = resolveTarget(ctx, t.stack, prop(t, 'CloudWatchLogsLogGroupArn'));
-    c.check(
-      t,
-      'Properties.CloudWatchLogsLogGroupArn',
-      prop(t, 'CloudWatchLogsLogGroupArn'),
-      group?.resource.Type === 'AWS::Logs::LogGroup',
-      'a CloudWatch Logs group',
-    );
+    c.expect(t, 'KMSKeyId', customerKey, 'a customer key of this environment');
+    c.expect(t, 'CloudWatchLogsLogGroupArn', refersTo('AWS::Logs::LogGroup'), 'a CloudWatch Logs group');
     assessTrailBucketLock(c, t);
   }
   return c.finish(

@@ -62,8 +62,13 @@ export const retainedAtLeast =
   };
 
 /** A reference to a customer-managed KMS key of this environment (not an AWS-managed alias, not a literal). */
-export const customerKey: Predicate = (v, { ctx, ref }: ValueAt) =>
-  resolveTarget(ctx, ref.stack, v)?.resource.Type === 'AWS::KMS::Key';
+export const customerKey: Predicate = (v, at) => refersTo('AWS::KMS::Key')(v, at);
+
+/** A reference (`Ref`, `Fn::GetAtt`, an import) to a resource of this type in this environment. */
+export const refersTo =
+  (type: string): Predicate =>
+  (v, { ctx, ref }: ValueAt) =>
+    resolveTarget(ctx, ref.stack, v)?.resource.Type === type;
 
 /** No EC2 key pair (`KeyName`/`KeyPair` absent): access is through Session Manager only. */
 export const noKeyPair: Predicate = absent;
