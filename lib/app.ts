@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import type { App } from 'aws-cdk-lib';
+import { type App, Aspects } from 'aws-cdk-lib';
+import { ExplicitIamActions } from './compliance/explicit-actions';
 import { applyNagPacks } from './compliance/nag-packs';
 import { applyRequiredTags, deliveryTags } from './compliance/required-tags';
 import {
@@ -47,6 +48,10 @@ export function addEnvironments(app: App, config: AppConfig, options: AddEnviron
     (env) =>
       new EnvironmentStage(app, env.name, { config: env, components, pipelineAccount: config.pipeline?.account }),
   );
+  // IAM-2: wildcard actions CDK's grants write (e.g. SNS's kms:GenerateDataKey*) become explicit lists,
+  // everywhere. Aspects stop at stage boundaries, so the app (the delivery stacks) and each stage get it,
+  // before the pipeline synthesizes the stages.
+  for (const scope of [app, ...stages]) Aspects.of(scope).add(new ExplicitIamActions());
   // Before the pipeline: CDK Pipelines synthesizes each stage when it is added.
   if (options.nag ?? true) applyNagPacks(app);
   if (config.pipeline) addDeliveryPipeline(app, config, config.pipeline, stages, configInRepository!);

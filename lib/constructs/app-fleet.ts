@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { acknowledge, literalPartition } from '../compliance/acknowledge';
 import { COMPONENT_TAG, COMPONENTS } from '../config/naming';
 import { type AppEnvName, RELEASE_TAG, renderBootScript } from '../release/contract';
+import { EncryptionKey } from './encryption-key';
 
 /** Where Session Manager transcripts go (LOG-6). */
 export interface SessionLoggingTarget {
@@ -175,9 +176,7 @@ export class AppFleet extends Construct {
    * with the session key, put objects under `sessions/` of the transcript bucket.
    */
   allowSessionLogging(target: SessionLoggingTarget): void {
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [target.key.keyArn] }),
-    );
+    EncryptionKey.grantEnvelope(target.key, this.role);
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['s3:PutObject'],
@@ -262,9 +261,7 @@ export class AppFleet extends Construct {
         ],
       }),
     );
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }),
-    );
+    EncryptionKey.grantEnvelope(key, this.role);
     acknowledge(
       this.role,
       'IAM-2',

@@ -8,9 +8,10 @@ import { acknowledge } from '../compliance/acknowledge';
 import { EncryptionKey } from './encryption-key';
 import { SecureBucket } from './secure-bucket';
 import { SecureLogGroup } from './secure-log-group';
+import { TRAIL_RETENTION_DAYS } from '../config/retention';
 
-/** Five years, counting a leap day: how long the trail is kept (LOG-1). */
-export const TRAIL_RETENTION_DAYS = 1827;
+/** Five years, counting a leap day: how long the trail is kept (LOG-1); one source with the LOG-1 check. */
+export { TRAIL_RETENTION_DAYS };
 
 export interface AuditTrailProps {
   /** Object Lock mode of the trail bucket: compliance in production, governance elsewhere. */

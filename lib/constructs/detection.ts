@@ -11,6 +11,7 @@ import { acknowledge } from '../compliance/acknowledge';
 import type { MANAGED_SERVICES } from '../config/schema';
 import { SecureBucket } from './secure-bucket';
 import { SecureLogGroup } from './secure-log-group';
+import { EncryptionKey } from './encryption-key';
 
 /** What Inspector scans where this app enables it (LOG-5). */
 export const INSPECTOR_RESOURCE_TYPES = ['EC2', 'ECR'] as const;
@@ -185,12 +186,7 @@ export class Detection extends Construct {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['s3:GetBucketAcl'], resources: [bucket.bucket.bucketArn] }),
       );
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resources: [props.configKey.keyArn],
-        }),
-      );
+      EncryptionKey.grantEnvelope(props.configKey, role);
       acknowledge(
         role,
         'IAM-2',

@@ -38,6 +38,9 @@ const KEY_USE_ACTIONS = [
  * it must stay readable. Access is granted per service with the `allow*`
  * methods, never with a hand-written `kms:*` statement.
  */
+/** What envelope encryption needs of a key: a data key to encrypt with, and Decrypt to read it back. */
+export const ENVELOPE_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'] as const;
+
 export class EncryptionKey extends Construct {
   /** The key itself. */
   readonly key: kms.Key;
@@ -93,6 +96,20 @@ export class EncryptionKey extends Construct {
         conditions: { Bool: { 'kms:GrantIsForAWSResource': true } },
       }),
     );
+  }
+
+  /**
+   * Lets `grantee` encrypt and decrypt with any key by envelope encryption
+   * ({@link ENVELOPE_ACTIONS} on that key only), like aws-cdk's
+   * `key.grantEncryptDecrypt()` without the wildcard actions IAM-2 forbids.
+   */
+  static grantEnvelope(key: kms.IKey, grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: [...ENVELOPE_ACTIONS], resourceArns: [key.keyArn] });
+  }
+
+  /** Lets `grantee` encrypt and decrypt with this key by envelope encryption. */
+  grantEnvelope(grantee: iam.IGrantable): iam.Grant {
+    return EncryptionKey.grantEnvelope(this.key, grantee);
   }
 
   /** Lets an AWS service principal of this account use the key for envelope encryption (e.g. SNS publishers). */

@@ -12,6 +12,7 @@ import { acknowledge } from '../compliance/acknowledge';
 import { COMPONENT_TAG } from '../config/naming';
 import { contentVersion, type ImageComponent } from '../images/components';
 import { SecureBucket } from './secure-bucket';
+import { EncryptionKey } from './encryption-key';
 
 /** The pipeline's cron: every `interval` hours, starting at `hour` UTC. */
 export function buildSchedule(hour: number, interval: number): string {
@@ -109,9 +110,7 @@ export class GoldenImagePipeline extends Construct {
         resources: [this.logBucket.bucket.arnForObjects('builds/*')],
       }),
     );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [props.imageKey.keyArn] }),
-    );
+    EncryptionKey.grantEnvelope(props.imageKey, role);
     acknowledge(
       role,
       'IAM-2',

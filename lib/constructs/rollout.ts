@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { acknowledge, literalPartition } from '../compliance/acknowledge';
 import { handlerCode } from './handler-bundle';
 import { SecureLogGroup } from './secure-log-group';
+import { EncryptionKey } from './encryption-key';
 
 /** Instance refresh outcomes the rollout reacts to, as Auto Scaling names them in EventBridge. */
 export const REFRESH_EVENTS = [
@@ -167,12 +168,7 @@ export class Rollout extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [props.alarmTopic.topicArn] }),
     );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: [props.alarmTopicKey.keyArn],
-      }),
-    );
+    EncryptionKey.grantEnvelope(props.alarmTopicKey, role);
 
     // Lambda sends to the dead-letter queue as the function (it grants sqs:SendMessage itself); an encrypted
     // queue also needs a data key. Not queue.grantSendMessages: that adds kms:Encrypt and kms:ReEncrypt* too.

@@ -2,18 +2,14 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { LOG_RETENTION_DAYS } from '../config/retention';
 
-/** How long logs are kept unless a control says otherwise (LOG-3, NET-6): one year. */
-export const DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
+/** How long logs are kept (LOG-3, NET-6): one year, until the stage's LogGroupPolicy applies the configured retention. */
+export const DEFAULT_LOG_RETENTION = LOG_RETENTION_DAYS as logs.RetentionDays;
 
 export interface SecureLogGroupProps {
   /** The customer-managed key the log group is encrypted with. */
   readonly encryptionKey: kms.IKey;
-  /**
-   * How long events are kept.
-   * @default one year (365 days)
-   */
-  readonly retention?: logs.RetentionDays;
   /**
    * A fixed name, only where a service requires one (WAF needs `aws-waf-logs-`).
    * @default - CloudFormation generates the name
@@ -32,7 +28,8 @@ export class SecureLogGroup extends Construct {
     super(scope, id);
     this.logGroup = new logs.LogGroup(this, 'Resource', {
       encryptionKey: props.encryptionKey,
-      retention: props.retention ?? DEFAULT_LOG_RETENTION,
+      // The stage's LogGroupPolicy sets every group to the configured retention (LOG-3), so no prop here.
+      retention: DEFAULT_LOG_RETENTION,
       logGroupName: props.logGroupName,
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -145,7 +145,6 @@ export class DataStack extends Stack {
     this.erasureLog = new SecureLogGroup(this, 'ErasureLog', {
       encryptionKey: props.logKey,
       logGroupName: erasureLogGroupName(app, c.name),
-      retention: logs.RetentionDays.TWO_YEARS,
     });
     retentionFloor(this.erasureLog.logGroup, logs.RetentionDays.TWO_YEARS);
 

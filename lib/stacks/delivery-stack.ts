@@ -1,5 +1,4 @@
-import { Aspects, Stack, type StackProps } from 'aws-cdk-lib';
-import { ExplicitIamActions } from '../compliance/explicit-actions';
+import { Stack, type StackProps } from 'aws-cdk-lib';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { AlarmTopic } from '../constructs/alarm-topic';
@@ -61,7 +60,5 @@ export class DeliveryStack extends Stack {
       notificationTopic: topic.topic,
       buildLogGroup: buildLogs.logGroup,
     });
-    // CDK's grants in the pipeline write wildcard actions; they are written out explicitly (IAM-2).
-    Aspects.of(this).add(new ExplicitIamActions());
   }
 }

@@ -6,6 +6,7 @@ import type { EnvironmentConfig } from '../config/schema';
 import { LockedBackupVault } from '../constructs/backup-vault';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { SecureBucket } from '../constructs/secure-bucket';
+import { LOG_RETENTION_DAYS } from '../config/retention';
 
 export interface DrStackProps extends StackProps {
   readonly config: EnvironmentConfig;
@@ -61,7 +62,7 @@ export class DrStack extends Stack {
       isAccessLogBucket: true,
       // S3 server access logging can only deliver to a bucket with SSE-S3 (AES-256).
       encryption: { s3ManagedBecause: 'S3 server access log delivery does not support SSE-KMS destination buckets' },
-      expiration: Duration.days(365),
+      expiration: Duration.days(LOG_RETENTION_DAYS),
     });
     acknowledge(
       accessLogs.bucket,

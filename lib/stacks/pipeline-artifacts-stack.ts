@@ -1,7 +1,6 @@
-import { Aspects, Stack, type StackProps } from 'aws-cdk-lib';
+import { Stack, type StackProps } from 'aws-cdk-lib';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { ExplicitIamActions } from '../compliance/explicit-actions';
 import { ArtifactStore } from '../constructs/artifact-store';
 
 export interface PipelineArtifactsStackProps extends StackProps {
@@ -24,7 +23,5 @@ export class PipelineArtifactsStack extends Stack {
       bucketName: props.bucketName,
       keyAliasName: props.keyAliasName,
     }).bucket;
-    // The pipeline's cross-account grants land in this bucket's policy (IAM-2).
-    Aspects.of(this).add(new ExplicitIamActions());
   }
 }

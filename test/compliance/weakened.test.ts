@@ -11,7 +11,7 @@ import { runEvidenceCli } from '../../lib/compliance/evidence/cli';
 import type { EvidenceReport } from '../../lib/compliance/evidence/report';
 import { SAAS_PACK_NAME, SaasControlsChecks } from '../../lib/compliance/pack';
 import { loadConfig } from '../../lib/config/load';
-import { HSTS_ATTRIBUTE } from '../../lib/compliance/checks/network';
+import { HSTS_ATTRIBUTE } from '../../lib/compliance/checks/lookups';
 import { newTestApp, tempDir } from '../helpers/app';
 
 // The production environment of the demo, weakened after construction the way an

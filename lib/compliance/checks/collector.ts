@@ -1,6 +1,30 @@
 import type { ControlId } from '../controls';
-import { show } from './template';
+import { get, show } from './template';
 import type { CheckContext, CheckResult, EvidenceRow, ResourceRef } from './types';
+
+/** Where a value was read: the resource and the environment around it (for predicates that follow references). */
+export interface ValueAt {
+  readonly ctx: CheckContext;
+  readonly ref: ResourceRef;
+}
+
+/** Whether a property value meets a control (see ./predicates for the shared ones). */
+export type Predicate = (value: unknown, at: ValueAt) => boolean;
+
+export interface ExpectOptions {
+  /** What the row shows when the property is absent, e.g. `(default: true)`. @default `(absent)` */
+  readonly absent?: string;
+  /** The value as the row shows it, when the raw value does not read well. @default the value itself */
+  readonly shown?: (value: unknown) => unknown;
+}
+
+/** Resource attributes outside `Properties` that a check may read. */
+const TOP_LEVEL = new Set(['DeletionPolicy', 'UpdateReplacePolicy', 'UpdatePolicy', 'Metadata']);
+
+/** The evidence path of a property path: relative to `Properties` unless it names a top-level attribute. */
+function evidencePath(path: string): string {
+  return TOP_LEVEL.has(path.split('.')[0]) ? path : `Properties.${path}`;
+}
 
 /**
  * Gathers the evidence of one control and computes its status from it: FAIL
@@ -32,6 +56,18 @@ export class Collector {
     if (!ok)
       this.problems.push(`${ref.stack.stackName}/${ref.logicalId} ${path} is ${show(value)}; expected ${expected}`);
     return ok;
+  }
+
+  /**
+   * Records one property of one resource, named once, like a cdk-nag rule:
+   * `c.expect(db, 'StorageEncrypted', isTrue, 'true')` reads
+   * `Properties.StorageEncrypted`, tests it and writes the row.
+   */
+  expect(ref: ResourceRef, path: string, predicate: Predicate, expected: string, options: ExpectOptions = {}): boolean {
+    const full = evidencePath(path);
+    const value = get(ref.resource, full);
+    const shown = options.shown ? options.shown(value) : value === undefined && options.absent ? options.absent : value;
+    return this.check(ref, full, shown, predicate(value, { ctx: this.ctx, ref }), expected);
   }
 
   /** A row about something other than a resource property (a stack's manifest entry, a nag pack). */

@@ -1,5 +1,8 @@
 import { parse as parseYaml } from 'yaml';
 import { Collector } from './collector';
+import { type Predicate } from './collector';
+import { customerKey, equals, noKeyPair, orAbsent } from './predicates';
+import { targetOf } from './query';
 import {
   arnRegion,
   asArray,
@@ -63,82 +66,58 @@ function rolloutRule(ctx: CheckContext): ResourceRef | undefined {
   });
 }
 
+/** IMM-1: a recipe starts from a base declared in code and runs at least one component with a test phase. */
+function assessRecipe(c: Collector, recipe: ResourceRef): void {
+  c.expect(recipe, 'ParentImage', (v) => typeof v === 'string', 'a base image declared in code');
+  const components = asArray(prop(recipe, 'Components')).map((x) =>
+    resolveTarget(c.ctx, recipe.stack, get(x, 'ComponentArn')),
+  );
+  const testing = components.filter(hasTestPhase);
+  c.check(
+    recipe,
+    'Properties.Components',
+    `${components.length} components, tests in ${testing.map((t) => t?.logicalId).join(', ') || 'none'}`,
+    testing.length > 0,
+    'at least one component with a test phase',
+  );
+}
+
+/** IMM-1: an image (or pipeline) is tested and scanned, from a tested recipe, on an IMDSv2 build host without a key pair. */
+function assessImageBuild(c: Collector, p: ResourceRef): void {
+  c.expect(p, 'ImageTestsConfiguration.ImageTestsEnabled', orAbsent(isTrue), 'true', { absent: '(default: true)' });
+  c.expect(p, 'ImageScanningConfiguration.ImageScanningEnabled', isTrue, 'true (Inspector scans every image)');
+  const recipe = targetOf(c.ctx, p, 'ImageRecipeArn');
+  if (!recipe) {
+    c.check(p, 'Properties.ImageRecipeArn', prop(p, 'ImageRecipeArn'), false, 'a recipe of this environment');
+    return;
+  }
+  assessRecipe(c, recipe);
+  const infra = targetOf(c.ctx, p, 'InfrastructureConfigurationArn');
+  if (infra) {
+    c.expect(infra, 'InstanceMetadataOptions.HttpTokens', equals('required'), 'required (IMDSv2)');
+    c.expect(infra, 'KeyPair', noKeyPair, 'no key pair', { absent: '(none)' });
+  }
+}
+
+const enabled: Predicate = (v) => v !== 'DISABLED';
+
 /** IMM-1: the golden-image pipeline builds from a declared base, tests and scans every image. */
 export function checkImm1(ctx: CheckContext): CheckResult {
   const c = new Collector(ctx);
   const pipelines = resourcesOf(ctx.stacks, 'AWS::ImageBuilder::ImagePipeline');
   c.requireSome(pipelines, 'Image Builder pipeline');
-  for (const p of [...pipelines, ...resourcesOf(ctx.stacks, 'AWS::ImageBuilder::Image')]) {
-    const tests = prop(p, 'ImageTestsConfiguration.ImageTestsEnabled');
-    c.check(
-      p,
-      'Properties.ImageTestsConfiguration.ImageTestsEnabled',
-      tests ?? '(default: true)',
-      tests === undefined || isTrue(tests),
-      'true',
-    );
-    const scan = prop(p, 'ImageScanningConfiguration.ImageScanningEnabled');
-    c.check(
-      p,
-      'Properties.ImageScanningConfiguration.ImageScanningEnabled',
-      scan,
-      isTrue(scan),
-      'true (Inspector scans every image)',
-    );
-    const recipe = resolveTarget(ctx, p.stack, prop(p, 'ImageRecipeArn'));
-    if (!recipe) {
-      c.check(p, 'Properties.ImageRecipeArn', prop(p, 'ImageRecipeArn'), false, 'a recipe of this environment');
-      continue;
-    }
-    c.check(
-      recipe,
-      'Properties.ParentImage',
-      prop(recipe, 'ParentImage'),
-      typeof prop(recipe, 'ParentImage') === 'string',
-      'a base image declared in code',
-    );
-    const components = asArray(prop(recipe, 'Components')).map((x) =>
-      resolveTarget(ctx, recipe.stack, get(x, 'ComponentArn')),
-    );
-    const testing = components.filter(hasTestPhase);
-    c.check(
-      recipe,
-      'Properties.Components',
-      `${components.length} components, tests in ${testing.map((t) => t?.logicalId).join(', ') || 'none'}`,
-      testing.length > 0,
-      'at least one component with a test phase',
-    );
-    const infra = resolveTarget(ctx, p.stack, prop(p, 'InfrastructureConfigurationArn'));
-    if (infra) {
-      c.check(
-        infra,
-        'Properties.InstanceMetadataOptions.HttpTokens',
-        prop(infra, 'InstanceMetadataOptions.HttpTokens'),
-        prop(infra, 'InstanceMetadataOptions.HttpTokens') === 'required',
-        'required (IMDSv2)',
-      );
-      c.check(
-        infra,
-        'Properties.KeyPair',
-        prop(infra, 'KeyPair') ?? '(none)',
-        prop(infra, 'KeyPair') === undefined,
-        'no key pair',
-      );
-    }
-  }
-  for (const p of pipelines)
-    c.check(
-      p,
-      'Properties.Status',
-      prop(p, 'Status') ?? '(default: ENABLED)',
-      prop(p, 'Status') !== 'DISABLED',
-      'ENABLED',
-    );
+  for (const p of [...pipelines, ...resourcesOf(ctx.stacks, 'AWS::ImageBuilder::Image')]) assessImageBuild(c, p);
+  for (const p of pipelines) c.expect(p, 'Status', enabled, 'ENABLED', { absent: '(default: ENABLED)' });
   return c.finish(
     'IMM-1',
     'the pipeline builds from a base declared in code, runs test components on the new image and scans it with Inspector; builds use IMDSv2 and no key pair',
   );
 }
+
+/** A launch template version that does not move by itself: a number or the template's `LatestVersionNumber`. */
+const explicitVersion: Predicate = (version) =>
+  (isRecord(version) && Array.isArray(version['Fn::GetAtt']) && version['Fn::GetAtt'][1] === 'LatestVersionNumber') ||
+  asNumber(version) !== undefined;
 
 /** IMM-2: new images reach the fleet through new launch template versions and a launch-before-terminate refresh; nothing patches in place. */
 export function checkImm2(ctx: CheckContext): CheckResult {
@@ -146,17 +125,10 @@ export function checkImm2(ctx: CheckContext): CheckResult {
   const asgs = resourcesOf(ctx.stacks, 'AWS::AutoScaling::AutoScalingGroup');
   c.requireSome(asgs, 'Auto Scaling group');
   for (const asg of asgs) {
-    const version = prop(asg, 'LaunchTemplate.Version');
-    const explicit =
-      (isRecord(version) &&
-        Array.isArray(version['Fn::GetAtt']) &&
-        version['Fn::GetAtt'][1] === 'LatestVersionNumber') ||
-      asNumber(version) !== undefined;
-    c.check(
+    c.expect(
       asg,
-      'Properties.LaunchTemplate.Version',
-      version,
-      explicit,
+      'LaunchTemplate.Version',
+      explicitVersion,
       'an explicit version (never $Latest/$Default), so refreshes can roll back',
     );
     const prefs = asg.resource.UpdatePolicy?.AutoScalingInstanceRefresh;
@@ -170,14 +142,7 @@ export function checkImm2(ctx: CheckContext): CheckResult {
       'MinHealthyPercentage 100, MaxHealthyPercentage > 100 (launch before terminate)',
     );
     const lt = resolveTarget(ctx, asg.stack, prop(asg, 'LaunchTemplate.LaunchTemplateId'));
-    if (lt)
-      c.check(
-        lt,
-        'Properties.LaunchTemplateData.KeyName',
-        prop(lt, 'LaunchTemplateData.KeyName') ?? '(none)',
-        prop(lt, 'LaunchTemplateData.KeyName') === undefined,
-        'no SSH key pair',
-      );
+    if (lt) c.expect(lt, 'LaunchTemplateData.KeyName', noKeyPair, 'no SSH key pair', { absent: '(none)' });
   }
   const rule = rolloutRule(ctx);
   if (rule)
@@ -229,13 +194,7 @@ export function checkImm4(ctx: CheckContext): CheckResult {
       condition === 'EXPRESSION_MATCH_ONLY',
       'EXPRESSION_MATCH_ONLY (build even when the base did not change: package fixes)',
     );
-    c.check(
-      p,
-      'Properties.Status',
-      prop(p, 'Status') ?? '(default: ENABLED)',
-      prop(p, 'Status') !== 'DISABLED',
-      'ENABLED',
-    );
+    c.expect(p, 'Status', enabled, 'ENABLED', { absent: '(default: ENABLED)' });
   }
   const rule = rolloutRule(ctx);
   if (rule) c.check(rule, 'Properties.Targets', prop(rule, 'Targets'), true, 'the rollout function, no human step');
@@ -255,13 +214,7 @@ export function checkImm5(ctx: CheckContext): CheckResult {
     asArray(prop(d, 'Distributions')).map((x) => keyValues(get(x, 'AmiDistributionConfiguration.AmiTags'))),
   );
   for (const p of policies) {
-    c.check(
-      p,
-      'Properties.ResourceType',
-      prop(p, 'ResourceType'),
-      prop(p, 'ResourceType') === 'AMI_IMAGE',
-      'AMI_IMAGE',
-    );
+    c.expect(p, 'ResourceType', equals('AMI_IMAGE'), 'AMI_IMAGE');
     const details = asArray(prop(p, 'PolicyDetails'));
     const keep = details.find(
       (d) =>
@@ -298,6 +251,49 @@ function fleetLaunchTemplates(ctx: CheckContext): ResourceRef[] {
   });
 }
 
+/** IMM-6: the instance role allows named actions only and carries no administrator policy. */
+function assessInstanceRole(c: Collector, role: ResourceRef): void {
+  const statements = resourcesOf([role.stack], 'AWS::IAM::Policy')
+    .filter((p) => asArray(prop(p, 'Roles')).some((r) => localTarget(r) === role.logicalId))
+    .flatMap((p) => asArray(prop(p, 'PolicyDocument.Statement')));
+  const wildcard = statements
+    .filter((s) => get(s, 'Effect') === 'Allow')
+    .flatMap((s) => asArray(get(s, 'Action')))
+    .filter((a) => String(a).includes('*'));
+  const managed = asArray(prop(role, 'ManagedPolicyArns')).map((m) => flat(m).split('/').pop());
+  c.check(
+    role,
+    'instance role policies',
+    `managed: ${managed.join(', ') || 'none'}; ${statements.length} inline statements${wildcard.length ? `, wildcard actions ${wildcard.join(', ')}` : ''}`,
+    wildcard.length === 0 && !managed.includes('AdministratorAccess'),
+    'named actions only, no administrator policy',
+  );
+}
+
+/** IMM-6: every EBS volume of the template is declared and encrypted with a customer key of this environment. */
+function assessVolumes(c: Collector, lt: ResourceRef): void {
+  const volumes = asArray(prop(lt, 'LaunchTemplateData.BlockDeviceMappings')).filter(
+    (b) => get(b, 'Ebs') !== undefined,
+  );
+  c.check(
+    lt,
+    'Properties.LaunchTemplateData.BlockDeviceMappings',
+    `${volumes.length} EBS volumes`,
+    volumes.length > 0,
+    'the root volume declared (so its encryption is)',
+  );
+  volumes.forEach((b, i) => {
+    const key = get(b, 'Ebs.KmsKeyId');
+    c.check(
+      lt,
+      `Properties.LaunchTemplateData.BlockDeviceMappings.${i}.Ebs`,
+      `Encrypted ${show(get(b, 'Ebs.Encrypted'))}, key ${show(key)}`,
+      isTrue(get(b, 'Ebs.Encrypted')) && customerKey(key, { ctx: c.ctx, ref: lt }),
+      'encrypted with a customer key of this environment',
+    );
+  });
+}
+
 /** IMM-6: IMDSv2 with hop limit 1, encrypted root volume with a customer key, no key pair, detailed monitoring, narrow role. */
 export function checkImm6(ctx: CheckContext): CheckResult {
   const c = new Collector(ctx);
@@ -305,73 +301,14 @@ export function checkImm6(ctx: CheckContext): CheckResult {
   c.requireSome(lts, 'fleet launch template');
   for (const lt of lts) {
     const d = (p: string) => prop(lt, `LaunchTemplateData.${p}`);
-    c.check(
-      lt,
-      'Properties.LaunchTemplateData.MetadataOptions.HttpTokens',
-      d('MetadataOptions.HttpTokens'),
-      d('MetadataOptions.HttpTokens') === 'required',
-      'required (IMDSv2)',
-    );
-    c.check(
-      lt,
-      'Properties.LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit',
-      d('MetadataOptions.HttpPutResponseHopLimit'),
-      asNumber(d('MetadataOptions.HttpPutResponseHopLimit')) === 1,
-      '1',
-    );
-    const volumes = asArray(d('BlockDeviceMappings')).filter((b) => get(b, 'Ebs') !== undefined);
-    c.check(
-      lt,
-      'Properties.LaunchTemplateData.BlockDeviceMappings',
-      `${volumes.length} EBS volumes`,
-      volumes.length > 0,
-      'the root volume declared (so its encryption is)',
-    );
-    volumes.forEach((b, i) => {
-      const key = get(b, 'Ebs.KmsKeyId');
-      const resolved = resolveTarget(ctx, lt.stack, key);
-      c.check(
-        lt,
-        `Properties.LaunchTemplateData.BlockDeviceMappings.${i}.Ebs`,
-        `Encrypted ${show(get(b, 'Ebs.Encrypted'))}, key ${show(key)}`,
-        isTrue(get(b, 'Ebs.Encrypted')) && resolved?.resource.Type === 'AWS::KMS::Key',
-        'encrypted with a customer key of this environment',
-      );
-    });
-    c.check(
-      lt,
-      'Properties.LaunchTemplateData.KeyName',
-      d('KeyName') ?? '(none)',
-      d('KeyName') === undefined,
-      'no key pair',
-    );
-    c.check(
-      lt,
-      'Properties.LaunchTemplateData.Monitoring.Enabled',
-      d('Monitoring.Enabled'),
-      isTrue(d('Monitoring.Enabled')),
-      'true (detailed monitoring)',
-    );
+    c.expect(lt, 'LaunchTemplateData.MetadataOptions.HttpTokens', equals('required'), 'required (IMDSv2)');
+    c.expect(lt, 'LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit', (v) => asNumber(v) === 1, '1');
+    assessVolumes(c, lt);
+    c.expect(lt, 'LaunchTemplateData.KeyName', noKeyPair, 'no key pair', { absent: '(none)' });
+    c.expect(lt, 'LaunchTemplateData.Monitoring.Enabled', isTrue, 'true (detailed monitoring)');
     const profile = resolveTarget(ctx, lt.stack, d('IamInstanceProfile.Arn') ?? d('IamInstanceProfile.Name'));
     const roles = asArray(profile ? prop(profile, 'Roles') : undefined).map((r) => resolveTarget(ctx, lt.stack, r));
-    for (const role of roles) {
-      if (!role) continue;
-      const statements = resourcesOf([role.stack], 'AWS::IAM::Policy')
-        .filter((p) => asArray(prop(p, 'Roles')).some((r) => localTarget(r) === role.logicalId))
-        .flatMap((p) => asArray(prop(p, 'PolicyDocument.Statement')));
-      const wildcard = statements
-        .filter((s) => get(s, 'Effect') === 'Allow')
-        .flatMap((s) => asArray(get(s, 'Action')))
-        .filter((a) => String(a).includes('*'));
-      const managed = asArray(prop(role, 'ManagedPolicyArns')).map((m) => flat(m).split('/').pop());
-      c.check(
-        role,
-        'instance role policies',
-        `managed: ${managed.join(', ') || 'none'}; ${statements.length} inline statements${wildcard.length ? `, wildcard actions ${wildcard.join(', ')}` : ''}`,
-        wildcard.length === 0 && !managed.includes('AdministratorAccess'),
-        'named actions only, no administrator policy',
-      );
-    }
+    for (const role of roles) if (role) assessInstanceRole(c, role);
   }
   return c.finish(
     'IMM-6',
@@ -396,13 +333,7 @@ export function checkImm7(ctx: CheckContext): CheckResult {
       azs.size >= 2,
       'subnets in at least two AZs',
     );
-    c.check(
-      asg,
-      'Properties.HealthCheckType',
-      prop(asg, 'HealthCheckType'),
-      prop(asg, 'HealthCheckType') === 'ELB',
-      'ELB',
-    );
+    c.expect(asg, 'HealthCheckType', equals('ELB'), 'ELB');
     const min = asNumber(prop(asg, 'MinSize'));
     c.check(
       asg,
@@ -421,11 +352,10 @@ export function checkImm7(ctx: CheckContext): CheckResult {
     );
     for (const g of groups) {
       if (!g) continue;
-      c.check(
+      c.expect(
         g,
-        'Properties.HealthCheckPath',
-        prop(g, 'HealthCheckPath'),
-        prop(g, 'HealthCheckEnabled') !== false && prop(g, 'HealthCheckPath') !== undefined,
+        'HealthCheckPath',
+        (v) => prop(g, 'HealthCheckEnabled') !== false && v !== undefined,
         'an HTTP(S) health check',
       );
     }

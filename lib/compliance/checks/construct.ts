@@ -94,3 +94,26 @@ export function verdict(
   assess(c, ref);
   return c.failed ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
 }
+
+/** A rule of our pack: which check function it runs, on which resource type, and what cdk-nag reports. */
+export interface SaasRuleProps extends VerdictOptions {
+  readonly control: ControlId;
+  /** The CloudFormation type the rule applies to. */
+  readonly type: string;
+  /** The check function of lib/compliance/checks the evidence report runs too. */
+  readonly assess: (c: Collector, ref: ResourceRef) => unknown;
+  readonly info: string;
+  readonly explanation: string;
+}
+
+/**
+ * Makes a rule from a check function. `name` becomes the rule ID (cdk-nag
+ * reads it from the function name: `SaasControls-<name>`), so it is the
+ * rule's file name too.
+ */
+export function saasRule(name: string, props: SaasRuleProps): SaasRule {
+  const { control, type, assess, info, explanation } = props;
+  const rule = (node: CfnResource) => verdict(node, type, assess, props);
+  Object.defineProperty(rule, 'name', { value: name });
+  return { rule, control, info, explanation };
+}

@@ -130,30 +130,22 @@ export function deploymentOf(
   return { stage, stages: stages.length, approvals };
 }
 
-/**
- * SDLC-2: a delivery pipeline deploys this environment: its source is a
- * repository, a build step runs the tests and the synth (cdk-nag, cfn-lint,
- * evidence) and publishes the evidence report, artifacts are encrypted with
- * customer keys, the pipeline updates itself, every stack of the environment
- * is deployed by it, after the test environments, and a production
- * environment only after a manual approval.
- */
-export function checkSdlc2(ctx: CheckContext): CheckResult {
-  const names = new Set(ctx.stacks.map((s) => s.stackName));
-  const pipeline = pipelineDeploying(ctx);
-  if (!pipeline) {
-    return notFromTemplates(
-      'SDLC-2',
-      'NOT_IMPLEMENTED',
-      `no delivery pipeline in the cloud assembly deploys ${ctx.environment}: it is deployed with \`cdk deploy\``,
-      'add a `pipeline` section to the configuration (README, "Delivery pipeline")',
-    );
-  }
-  const c = new Collector(ctx);
-  const stages = stagesOf(pipeline);
-  const at = (i: number) => `Properties.Stages[${i}](${stages[i]?.Name ?? '?'})`;
+/** What the parts of SDLC-2 read of one pipeline: its stages and build steps, and the stage deploying this environment. */
+interface PipelineView {
+  readonly c: Collector;
+  readonly pipeline: ResourceRef;
+  readonly stages: readonly PipelineStage[];
+  /** The evidence path of a stage. */
+  readonly at: (i: number) => string;
+  /** The first stage that deploys a stack of this environment. */
+  readonly envStage: number;
+  /** Every build step of the pipeline; those before `envStage` (`builds`) can prepare it. */
+  readonly allBuilds: readonly { a: Action; i: number }[];
+  readonly builds: readonly { a: Action; i: number }[];
+}
 
-  // Source: the first stage reads a repository.
+/** SDLC-2: the first stage reads a repository. */
+function assessSource({ c, pipeline, stages, at }: PipelineView): void {
   const sources = (stages[0]?.Actions ?? []).filter((a) => a.ActionTypeId?.Category === 'Source');
   c.check(
     pipeline,
@@ -167,8 +159,10 @@ export function checkSdlc2(ctx: CheckContext): CheckResult {
     sources.length > 0 && sources.every((a) => (REPOSITORY_PROVIDERS as readonly string[]).includes(provider(a))),
     `a source action reading the repository (${REPOSITORY_PROVIDERS.join(', ')})`,
   );
+}
 
-  // Encrypted artifacts: every artifact store names a customer-managed key.
+/** SDLC-2: every artifact store names a customer-managed key. */
+function assessArtifactStores({ c, pipeline }: PipelineView): void {
   const stores = [
     ...((get(pipeline.resource.Properties, 'ArtifactStores') ?? []) as { ArtifactStore?: unknown }[]).map(
       (s) => s.ArtifactStore,
@@ -187,15 +181,10 @@ export function checkSdlc2(ctx: CheckContext): CheckResult {
       'a customer-managed KMS key',
     );
   });
+}
 
-  const envStage = stageDeploying(stages, names);
-  // Every build step of the pipeline; those before this environment's stage can prepare it.
-  const allBuilds = stages
-    .flatMap((s, i) => (s.Actions ?? []).map((a) => ({ a, i })))
-    .filter(({ a }) => provider(a) === 'CodeBuild');
-  const builds = allBuilds.filter(({ i }) => i < envStage);
-
-  // The build before any deployment runs the tests and the synth, and publishes the evidence.
+/** SDLC-2: the build before any deployment runs the tests and the synth, and publishes the evidence. */
+function assessSynthStep({ c, pipeline, at, builds }: PipelineView): { a: Action; i: number } | undefined {
   const synth = builds.find(({ a }) => {
     const commands = commandsOf(buildSpecOf(pipeline, a));
     return REQUIRED_BUILD_COMMANDS.every((required) => commands.some((cmd) => runsCommand(cmd, required)));
@@ -226,7 +215,11 @@ export function checkSdlc2(ctx: CheckContext): CheckResult {
     'the evidence report published as a build artifact',
   );
 
-  // Self-mutation: the pipeline deploys its own stack, and nothing else, from a build step.
+  return synth;
+}
+
+/** SDLC-2: the pipeline deploys its own stack, and nothing else, from a build step. */
+function assessSelfUpdate({ c, pipeline, at, envStage, allBuilds }: PipelineView): void {
   const own = pipeline.stack.stackName;
   const deploys = allBuilds.flatMap(({ a, i }) =>
     commandsOf(buildSpecOf(pipeline, a)).flatMap((cmd) => {
@@ -251,9 +244,17 @@ export function checkSdlc2(ctx: CheckContext): CheckResult {
       'no build step deploys stacks other than the pipeline itself (that would bypass the stage order and the approval)',
     );
   }
+}
 
-  // Every stack of the environment is deployed by the pipeline, from the templates the synth step built:
-  // an executing action whose template, or whose change set's template, is in the synth step's output.
+/**
+ * SDLC-2: every stack of the environment is deployed by the pipeline, from the templates the synth step built:
+ * an executing action whose template, or whose change set's template, is in the synth step's output.
+ */
+function assessStacksDeployed(
+  { c, pipeline, stages, at, envStage }: PipelineView,
+  names: ReadonlySet<string>,
+  synth: { a: Action } | undefined,
+): void {
   const synthOutputs = new Set((synth?.a.OutputArtifacts ?? []).map((o) => o.Name));
   const fromSynth = (a: Action | undefined) =>
     synthOutputs.has(String(a?.Configuration?.TemplatePath ?? '').split('::')[0]);
@@ -278,15 +279,17 @@ export function checkSdlc2(ctx: CheckContext): CheckResult {
   c.check(
     pipeline,
     at(envStage),
-    missing.length === 0 ? `all ${names.size} stacks of ${ctx.environment}` : `missing ${missing.join(', ')}`,
+    missing.length === 0 ? `all ${names.size} stacks of ${c.ctx.environment}` : `missing ${missing.join(', ')}`,
     missing.length === 0,
-    `every stack of ${ctx.environment} deployed by the pipeline from the synth step's templates`,
+    `every stack of ${c.ctx.environment} deployed by the pipeline from the synth step's templates`,
   );
+}
 
-  // Order: test environments first.
-  const others = ctx.otherEnvironments ?? [];
+/** SDLC-2: production is deployed after every test environment, behind a manual approval. */
+function assessProductionOrder({ c, pipeline, stages, at, envStage }: PipelineView): void {
+  const others = c.ctx.otherEnvironments ?? [];
   const earlierTests = others.filter((o) => !o.production && (o.stackNames ?? []).length > 0);
-  if (ctx.production) {
+  if (c.ctx.production) {
     // A test environment this pipeline does not deploy, or any of whose stacks it deploys
     // with or after production, is out of order.
     const lastStageOf = (stackNames: readonly string[]) => {
@@ -310,7 +313,7 @@ export function checkSdlc2(ctx: CheckContext): CheckResult {
     );
 
     // Approval: a manual approval before the first deployment action of production.
-    const { approvals } = deploymentOf(ctx, pipeline);
+    const { approvals } = deploymentOf(c.ctx, pipeline);
     c.check(
       pipeline,
       at(envStage),
@@ -319,7 +322,48 @@ export function checkSdlc2(ctx: CheckContext): CheckResult {
       'a manual approval before the first production deployment action',
     );
   }
+}
 
+/**
+ * SDLC-2: a delivery pipeline deploys this environment: its source is a
+ * repository, a build step runs the tests and the synth (cdk-nag, cfn-lint,
+ * evidence) and publishes the evidence report, artifacts are encrypted with
+ * customer keys, the pipeline updates itself, every stack of the environment
+ * is deployed by it, after the test environments, and a production
+ * environment only after a manual approval.
+ */
+export function checkSdlc2(ctx: CheckContext): CheckResult {
+  const names = new Set(ctx.stacks.map((s) => s.stackName));
+  const pipeline = pipelineDeploying(ctx);
+  if (!pipeline) {
+    return notFromTemplates(
+      'SDLC-2',
+      'NOT_IMPLEMENTED',
+      `no delivery pipeline in the cloud assembly deploys ${ctx.environment}: it is deployed with \`cdk deploy\``,
+      'add a `pipeline` section to the configuration (README, "Delivery pipeline")',
+    );
+  }
+  const c = new Collector(ctx);
+  const stages = stagesOf(pipeline);
+  const envStage = stageDeploying(stages, names);
+  const allBuilds = stages
+    .flatMap((s, i) => (s.Actions ?? []).map((a) => ({ a, i })))
+    .filter(({ a }) => provider(a) === 'CodeBuild');
+  const view: PipelineView = {
+    c,
+    pipeline,
+    stages,
+    at: (i) => `Properties.Stages[${i}](${stages[i]?.Name ?? '?'})`,
+    envStage,
+    allBuilds,
+    builds: allBuilds.filter(({ i }) => i < envStage),
+  };
+  assessSource(view);
+  assessArtifactStores(view);
+  const synth = assessSynthStep(view);
+  assessSelfUpdate(view);
+  assessStacksDeployed(view, names, synth);
+  assessProductionOrder(view);
   return c.finish(
     'SDLC-2',
     `pipeline ${pipeline.stack.stackName}/${pipeline.logicalId} builds, tests and nag-checks from the repository and deploys ${ctx.environment} in stage ${envStage + 1} of ${stages.length}${ctx.production ? ' after a manual approval' : ''}`,

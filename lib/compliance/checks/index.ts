@@ -1,11 +1,13 @@
 import { CONTROLS, type ControlId } from '../controls';
 import { checkIam1, checkIam2, checkIam3 } from './access';
+import { checkData3, checkData4, checkData5 } from './backup';
 import { checkImm1, checkImm2, checkImm3, checkImm4, checkImm5, checkImm6, checkImm7, checkImm8 } from './compute';
 import { checkImm10, checkImm9 } from './release';
-import { checkData1, checkData2, checkData3, checkData4, checkData5, checkData6, checkData7, checkData8 } from './data';
+import { checkData1, checkData2, checkData6, checkData7, checkData8 } from './data';
 import { checkData9, checkData10 } from './tenant-data';
 import { checkLog1, checkLog2, checkLog3, checkLog4, checkLog5, checkLog6 } from './logging';
-import { checkNet1, checkNet2, checkNet3, checkNet4, checkNet5, checkNet6, checkNet7 } from './network';
+import { checkNet3, checkNet4, checkNet5 } from './edge';
+import { checkNet1, checkNet2, checkNet6, checkNet7 } from './network';
 import { checkSdlc2 } from './delivery';
 import { checkOps1, checkOps2, checkOps3, checkSdlc1, checkSdlc3, checkSdlc4 } from './process';
 import { get, resourcesOf } from './template';

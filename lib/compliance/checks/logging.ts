@@ -1,11 +1,12 @@
 import { FLEET_LOG_GROUPS } from '../../config/naming';
+import { LOG_RETENTION_DAYS, TRAIL_RETENTION_DAYS } from '../../config/retention';
 import { Collector } from './collector';
-import { accessLogDestinations } from './data';
-import { internetFacingAlbs } from './network';
+import { accessLogDestinations, internetFacingAlbs, verifyPointer } from './lookups';
+import { customerKey, deniesInsecureTransport, present, refersTo, retainedAtLeast } from './predicates';
+import { referrers, targetOf } from './query';
 import {
   asArray,
   asNumber,
-  conditionValue,
   flat,
   get,
   isTrue,
@@ -18,14 +19,8 @@ import {
 } from './template';
 import type { CheckContext, CheckResult, ResourceRef } from './types';
 
-/** LOG-1: five years, counting a leap day. */
-export const TRAIL_RETENTION_DAYS = 1827;
-/** LOG-2, LOG-3: one year. */
-export const LOG_RETENTION_DAYS = 365;
-
-/** How to check the account-level parts in the running account (OPS-1's verify command). */
-export const verifyPointer = (env: string) =>
-  `run \`npm run verify -- --env ${env}\` against the deployed account (OPS-1)`;
+const keptAYear = retainedAtLeast(LOG_RETENTION_DAYS);
+const NEVER = { absent: '(never expires)' };
 
 /**
  * LOG-1: the trail's bucket keeps every log file for five years under Object
@@ -82,24 +77,10 @@ export function checkLog1(ctx: CheckContext): CheckResult {
       ['IncludeGlobalServiceEvents', 'true'],
       ['EnableLogFileValidation', 'true'],
     ] as const) {
-      c.check(t, `Properties.${p}`, prop(t, p), isTrue(prop(t, p)), expected);
+      c.expect(t, p, isTrue, expected);
     }
-    const key = resolveTarget(ctx, t.stack, prop(t, 'KMSKeyId'));
-    c.check(
-      t,
-      'Properties.KMSKeyId',
-      prop(t, 'KMSKeyId'),
-      key?.resource.Type === 'AWS::KMS::Key',
-      'a customer key of this environment',
-    );
-    const group = resolveTarget(ctx, t.stack, prop(t, 'CloudWatchLogsLogGroupArn'));
-    c.check(
-      t,
-      'Properties.CloudWatchLogsLogGroupArn',
-      prop(t, 'CloudWatchLogsLogGroupArn'),
-      group?.resource.Type === 'AWS::Logs::LogGroup',
-      'a CloudWatch Logs group',
-    );
+    c.expect(t, 'KMSKeyId', customerKey, 'a customer key of this environment');
+    c.expect(t, 'CloudWatchLogsLogGroupArn', refersTo('AWS::Logs::LogGroup'), 'a CloudWatch Logs group');
     assessTrailBucketLock(c, t);
   }
   return c.finish(
@@ -183,16 +164,8 @@ export function checkLog2(ctx: CheckContext): CheckResult {
       groups.length > 0,
       'a log group of this environment',
     );
-    for (const g of groups) {
-      const days = asNumber(prop(g, 'RetentionInDays'));
-      c.check(
-        g,
-        'Properties.RetentionInDays',
-        prop(g, 'RetentionInDays') ?? '(never expires)',
-        days !== undefined && days >= LOG_RETENTION_DAYS,
-        `WAF logs kept ${LOG_RETENTION_DAYS} days, then purged`,
-      );
-    }
+    for (const g of groups)
+      c.expect(g, 'RetentionInDays', keptAYear, `WAF logs kept ${LOG_RETENTION_DAYS} days, then purged`, NEVER);
   }
   return c.finish(
     'LOG-2',
@@ -206,15 +179,8 @@ export function checkLog3(ctx: CheckContext): CheckResult {
   const groups = resourcesOf(ctx.stacks, 'AWS::Logs::LogGroup');
   c.requireSome(groups, 'CloudWatch Logs group');
   for (const g of groups) {
-    const days = asNumber(prop(g, 'RetentionInDays'));
-    c.check(
-      g,
-      'Properties.RetentionInDays',
-      prop(g, 'RetentionInDays') ?? '(never expires)',
-      days !== undefined && days >= LOG_RETENTION_DAYS,
-      `>= ${LOG_RETENTION_DAYS}`,
-    );
-    c.check(g, 'Properties.KmsKeyId', prop(g, 'KmsKeyId'), prop(g, 'KmsKeyId') !== undefined, 'a customer KMS key');
+    c.expect(g, 'RetentionInDays', keptAYear, `>= ${LOG_RETENTION_DAYS}`, NEVER);
+    c.expect(g, 'KmsKeyId', present, 'a customer KMS key');
   }
   for (const name of FLEET_LOG_GROUPS) {
     const g = groups.find((x) => flat(prop(x, 'LogGroupName')).endsWith(`/fleet/${name}`));
@@ -242,30 +208,19 @@ export const SECURITY_SIGNALS: readonly (readonly [string, RegExp])[] = [
 const notifiesTopic = (ctx: CheckContext, alarm: ResourceRef) =>
   resolveAll(ctx, alarm.stack, prop(alarm, 'AlarmActions')).some((t) => t.resource.Type === 'AWS::SNS::Topic');
 
-/** LOG-4: security and operational alarms notify an encrypted, TLS-only topic. */
-export function checkLog4(ctx: CheckContext): CheckResult {
-  const c = new Collector(ctx);
-  const topics = resourcesOf(ctx.stacks, 'AWS::SNS::Topic');
-  c.requireSome(topics, 'SNS alarm topic');
-  for (const t of topics) {
-    const key = resolveTarget(ctx, t.stack, prop(t, 'KmsMasterKeyId'));
-    c.check(
-      t,
-      'Properties.KmsMasterKeyId',
-      prop(t, 'KmsMasterKeyId'),
-      key?.resource.Type === 'AWS::KMS::Key',
-      'a customer key',
-    );
-    const tlsOnly = resourcesOf([t.stack], 'AWS::SNS::TopicPolicy')
+/** LOG-4: the topic is encrypted with a customer key and accepts publishing over TLS only. */
+function assessTopic(c: Collector, t: ResourceRef): void {
+  c.expect(t, 'KmsMasterKeyId', customerKey, 'a customer key');
+  const tlsOnly = deniesInsecureTransport(
+    resourcesOf([t.stack], 'AWS::SNS::TopicPolicy')
       .filter((p) => asArray(prop(p, 'Topics')).some((x) => localTarget(x) === t.logicalId))
-      .flatMap((p) => asArray(prop(p, 'PolicyDocument.Statement')))
-      .some((s) => get(s, 'Effect') === 'Deny' && String(conditionValue(s, 'Bool', 'aws:SecureTransport')) === 'false');
-    c.check(t, 'TopicPolicy: Deny aws:SecureTransport=false', tlsOnly, tlsOnly, 'publishing over TLS only');
-  }
-  const alarms = resourcesOf(ctx.stacks, 'AWS::CloudWatch::Alarm');
-  c.requireSome(alarms, 'CloudWatch alarm');
-  for (const a of alarms)
-    c.check(a, 'Properties.AlarmActions', prop(a, 'AlarmActions'), notifiesTopic(ctx, a), 'the alarm topic');
+      .flatMap((p) => asArray(prop(p, 'PolicyDocument.Statement'))),
+  );
+  c.check(t, 'TopicPolicy: Deny aws:SecureTransport=false', tlsOnly, tlsOnly, 'publishing over TLS only');
+}
+
+/** LOG-4: alarms on 5xx, unhealthy targets and the database. */
+function assessOperationalAlarms(c: Collector, alarms: readonly ResourceRef[]): void {
   const metric = (ns: RegExp, name: RegExp) =>
     alarms.find((a) => ns.test(String(prop(a, 'Namespace'))) && name.test(String(prop(a, 'MetricName'))));
   const operational: [string, ResourceRef | undefined][] = [
@@ -275,9 +230,13 @@ export function checkLog4(ctx: CheckContext): CheckResult {
   ];
   for (const [what, a] of operational) {
     if (a) c.check(a, 'Properties.MetricName', prop(a, 'MetricName'), true, `an alarm on ${what}`);
-    else c.problem(`no alarm on ${what} in ${ctx.environment}`);
+    else c.problem(`no alarm on ${what} in ${c.ctx.environment}`);
   }
-  const rules = resourcesOf(ctx.stacks, 'AWS::Events::Rule');
+}
+
+/** LOG-4: EventBridge rules report failed backups, image builds and instance refreshes. */
+function assessFailureRules(c: Collector): void {
+  const rules = resourcesOf(c.ctx.stacks, 'AWS::Events::Rule');
   const failureRule = (source: string, matches: (pattern: unknown) => boolean) =>
     rules.find(
       (r) =>
@@ -285,19 +244,11 @@ export function checkLog4(ctx: CheckContext): CheckResult {
         matches(prop(r, 'EventPattern')) &&
         asArray(prop(r, 'Targets')).length > 0,
     );
+  const detailHas = (field: string, text: string) => (p: unknown) => JSON.stringify(get(p, field)).includes(text);
   const failures: [string, ResourceRef | undefined][] = [
-    [
-      'backup and copy job failures',
-      failureRule('aws.backup', (p) => JSON.stringify(get(p, 'detail')).includes('FAILED')),
-    ],
-    [
-      'image build failures',
-      failureRule('aws.imagebuilder', (p) => JSON.stringify(get(p, 'detail')).includes('FAILED')),
-    ],
-    [
-      'instance refresh failures',
-      failureRule('aws.autoscaling', (p) => JSON.stringify(get(p, 'detail-type')).includes('Refresh Failed')),
-    ],
+    ['backup and copy job failures', failureRule('aws.backup', detailHas('detail', 'FAILED'))],
+    ['image build failures', failureRule('aws.imagebuilder', detailHas('detail', 'FAILED'))],
+    ['instance refresh failures', failureRule('aws.autoscaling', detailHas('detail-type', 'Refresh Failed'))],
   ];
   for (const [what, r] of failures) {
     if (r)
@@ -308,36 +259,68 @@ export function checkLog4(ctx: CheckContext): CheckResult {
         true,
         `${what} are reported`,
       );
-    else c.problem(`no EventBridge rule reports ${what} in ${ctx.environment}`);
+    else c.problem(`no EventBridge rule reports ${what} in ${c.ctx.environment}`);
   }
+}
+
+/** LOG-4: each CIS security signal has a metric filter on the trail's log group and an alarm to the topic. */
+function assessSecuritySignals(c: Collector, trail: ResourceRef, alarms: readonly ResourceRef[]): void {
+  const group = targetOf(c.ctx, trail, 'CloudWatchLogsLogGroupArn');
+  const filters = group ? referrers(c.ctx, 'AWS::Logs::MetricFilter', 'LogGroupName', group) : [];
+  for (const [what, pattern] of SECURITY_SIGNALS) {
+    const f = filters.find((x) => pattern.test(String(prop(x, 'FilterPattern'))));
+    const name = f ? get(asArray(prop(f, 'MetricTransformations'))[0], 'MetricName') : undefined;
+    const alarm =
+      name === undefined ? undefined : alarms.find((a) => prop(a, 'MetricName') === name && notifiesTopic(c.ctx, a));
+    if (f)
+      c.check(
+        f,
+        'Properties.FilterPattern',
+        prop(f, 'FilterPattern'),
+        alarm !== undefined,
+        `${what}: a metric filter on the trail's log group with an alarm to the topic`,
+      );
+    else c.problem(`no metric filter on the trail's log group matches ${what}`);
+  }
+}
+
+/** LOG-4: security and operational alarms notify an encrypted, TLS-only topic. */
+export function checkLog4(ctx: CheckContext): CheckResult {
+  const c = new Collector(ctx);
+  const topics = resourcesOf(ctx.stacks, 'AWS::SNS::Topic');
+  c.requireSome(topics, 'SNS alarm topic');
+  for (const t of topics) assessTopic(c, t);
+  const alarms = resourcesOf(ctx.stacks, 'AWS::CloudWatch::Alarm');
+  c.requireSome(alarms, 'CloudWatch alarm');
+  for (const a of alarms) c.expect(a, 'AlarmActions', (_v, at) => notifiesTopic(ctx, at.ref), 'the alarm topic');
+  assessOperationalAlarms(c, alarms);
+  assessFailureRules(c);
   const trails = resourcesOf(ctx.stacks, 'AWS::CloudTrail::Trail');
   if (trails.length === 0)
     c.manual('security-event alarms live beside the account trail, which another environment of the account owns');
-  for (const t of trails) {
-    const group = resolveTarget(ctx, t.stack, prop(t, 'CloudWatchLogsLogGroupArn'));
-    const filters = resourcesOf(ctx.stacks, 'AWS::Logs::MetricFilter').filter(
-      (f) => group !== undefined && resolveTarget(ctx, f.stack, prop(f, 'LogGroupName'))?.logicalId === group.logicalId,
-    );
-    for (const [what, pattern] of SECURITY_SIGNALS) {
-      const f = filters.find((x) => pattern.test(String(prop(x, 'FilterPattern'))));
-      const name = f ? get(asArray(prop(f, 'MetricTransformations'))[0], 'MetricName') : undefined;
-      const alarm =
-        name === undefined ? undefined : alarms.find((a) => prop(a, 'MetricName') === name && notifiesTopic(ctx, a));
-      if (f)
-        c.check(
-          f,
-          'Properties.FilterPattern',
-          prop(f, 'FilterPattern'),
-          alarm !== undefined,
-          `${what}: a metric filter on the trail's log group with an alarm to the topic`,
-        );
-      else c.problem(`no metric filter on the trail's log group matches ${what}`);
-    }
-  }
+  for (const t of trails) assessSecuritySignals(c, t, alarms);
   return c.finish(
     'LOG-4',
     'CIS security events and operational health (5xx, unhealthy targets, database, backup, image build and refresh failures) notify an encrypted, TLS-only topic',
     verifyPointer(ctx.environment),
+  );
+}
+
+/** LOG-5: the Config recorder records every supported resource, global types included, and delivers. */
+function assessRecorder(c: Collector, r: ResourceRef): void {
+  c.expect(
+    r,
+    'RecordingGroup',
+    (group) => isTrue(get(group, 'AllSupported')) && isTrue(get(group, 'IncludeGlobalResourceTypes')),
+    'all supported resources, global types included',
+  );
+  const channels = resourcesOf(c.ctx.stacks, 'AWS::Config::DeliveryChannel');
+  c.check(
+    r,
+    'delivery channel',
+    channels.map((x) => x.logicalId),
+    channels.length > 0,
+    'a delivery channel',
   );
 }
 
@@ -347,7 +330,7 @@ export function checkLog5(ctx: CheckContext): CheckResult {
   const detectors = resourcesOf(ctx.stacks, 'AWS::GuardDuty::Detector');
   if (detectors.length === 0)
     c.manual('GuardDuty is not created by this environment (enabled elsewhere in the account or organization)');
-  for (const d of detectors) c.check(d, 'Properties.Enable', prop(d, 'Enable'), isTrue(prop(d, 'Enable')), 'true');
+  for (const d of detectors) c.expect(d, 'Enable', isTrue, 'true');
   const hubs = resourcesOf(ctx.stacks, 'AWS::SecurityHub::Hub');
   if (hubs.length === 0) c.manual('Security Hub is not created by this environment');
   else {
@@ -363,24 +346,7 @@ export function checkLog5(ctx: CheckContext): CheckResult {
   }
   const recorders = resourcesOf(ctx.stacks, 'AWS::Config::ConfigurationRecorder');
   if (recorders.length === 0) c.manual('the AWS Config recorder is not created by this environment');
-  for (const r of recorders) {
-    const group = prop(r, 'RecordingGroup');
-    c.check(
-      r,
-      'Properties.RecordingGroup',
-      group,
-      isTrue(get(group, 'AllSupported')) && isTrue(get(group, 'IncludeGlobalResourceTypes')),
-      'all supported resources, global types included',
-    );
-    const channels = resourcesOf(ctx.stacks, 'AWS::Config::DeliveryChannel');
-    c.check(
-      r,
-      'delivery channel',
-      channels.map((x) => x.logicalId),
-      channels.length > 0,
-      'a delivery channel',
-    );
-  }
+  for (const r of recorders) assessRecorder(c, r);
   const scanned = resourcesOf(ctx.stacks, 'AWS::ImageBuilder::ImagePipeline').filter((p) =>
     isTrue(prop(p, 'ImageScanningConfiguration.ImageScanningEnabled')),
   );

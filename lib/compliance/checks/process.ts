@@ -1,12 +1,13 @@
 import { COMPONENT_TAG, COMPONENTS } from '../../config/naming';
 import { CONTROL_IDS, CONTROLS } from '../controls';
+import { NAG_PACKS } from '../nag-packs';
 import { Collector, notFromTemplates } from './collector';
-import { verifyPointer } from './logging';
+import { verifyPointer } from './lookups';
 import { keyValues, prop, resourcesOf } from './template';
 import type { CheckContext, CheckResult } from './types';
 
-/** The packs SDLC-1 names; other packs (ours included) may run too and must be clean as well. */
-export const REQUIRED_NAG_PACKS = ['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'] as const;
+/** SDLC-1: the packs every synth runs (one list, in ../nag-packs). */
+export const REQUIRED_NAG_PACKS = NAG_PACKS;
 
 /** An acknowledgment reason must start with the control it relates to: `NET-2: ...`. */
 export const REASON_PATTERN = /^([A-Z]+-\d+): \S/;

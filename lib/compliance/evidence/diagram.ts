@@ -1,4 +1,5 @@
-import { hstsMaxAge, internetFacingAlbs, listenersOf, subnetTier, webAclsOf } from '../checks/network';
+import { hstsMaxAge, internetFacingAlbs, listenersOf, webAclsOf } from '../checks/lookups';
+import { subnetTier } from '../checks/network';
 import { asArray, asNumber, flat, get, isRecord, prop, resolveTarget, resourcesOf } from '../checks/template';
 import { deploymentOf, pipelineDeploying } from '../checks/delivery';
 import type { CheckContext, ResourceRef } from '../checks/types';

@@ -1,15 +1,14 @@
-import { assessListenerDefault404, isHttpsListener } from '../checks/network';
-import { type SaasRule, verdict } from '../checks/construct';
+import { saasRule } from '../checks/construct';
+import { assessListenerDefault404 } from '../checks/edge';
+import { LISTENER, isHttpsListener } from '../checks/lookups';
 
 /** NET-4: only configured routes reach targets; anything else gets a bare 404. */
-export const AlbDefaultActionNotFound: SaasRule = {
+export const AlbDefaultActionNotFound = saasRule('AlbDefaultActionNotFound', {
   control: 'NET-4',
+  type: LISTENER,
+  assess: assessListenerDefault404,
+  appliesTo: isHttpsListener,
   info: "The HTTPS listener's default action is not a fixed-response 404 without a body (NET-4).",
   explanation:
     'A default forward sends unknown hosts and paths to the application. Forward only through host/path rules and answer everything else with 404.',
-  rule: function AlbDefaultActionNotFound(node) {
-    return verdict(node, 'AWS::ElasticLoadBalancingV2::Listener', assessListenerDefault404, {
-      appliesTo: isHttpsListener,
-    });
-  },
-};
+});
