@@ -164,6 +164,15 @@ export const detection: LiveFamily = {
   },
 };
 
+/** The `inputs` of a Session Manager preferences document; a document that is not JSON has none. */
+function parseInputs(content: string | undefined): Record<string, unknown> {
+  try {
+    return (JSON.parse(content ?? '{}') as { inputs?: Record<string, unknown> }).inputs ?? {};
+  } catch {
+    return {};
+  }
+}
+
 /** LOG-6: the Session Manager preferences send transcripts to S3 and CloudWatch Logs, encrypted, under a key. */
 export const sessions: LiveFamily = {
   check: 'ssm.session-preferences',
@@ -174,15 +183,7 @@ export const sessions: LiveFamily = {
       () => ctx.ops.ssm.send(new GetDocumentCommand({ Name: SESSION_PREFERENCES_DOCUMENT })),
       'InvalidDocument',
     );
-    let inputs: Record<string, unknown> = {};
-    try {
-      inputs = ((JSON.parse(doc?.Content ?? '{}') as { inputs?: Record<string, unknown> }).inputs ?? {}) as Record<
-        string,
-        unknown
-      >;
-    } catch {
-      inputs = {};
-    }
+    const inputs = parseInputs(doc?.Content);
     const on = (v: unknown) => v === true || v === 'true';
     return [
       judge({
