@@ -33,6 +33,8 @@ ENV_NAME=
 KEEP=0
 RAW=0
 STACK_TIMEOUT=${DEPLOY_LOCAL_STACK_TIMEOUT:-180}
+# The live evidence report (OPS-3) of the run: <env>.live.md and .json; git ignores cdk.out.*/.
+REPORT_DIR=${DEPLOY_LOCAL_REPORT_DIR:-$ROOT/cdk.out.local/evidence}
 
 usage() {
   cat <<'EOF'
@@ -48,6 +50,8 @@ usage: npm run deploy:local [-- --config PATH] [--env NAME] [--keep] [--raw]
 
 Needs moto_server (pip install "moto[server]") on PATH or in $HOME/.pyenv/shims.
 DEPLOY_LOCAL_STACK_TIMEOUT (seconds, default 180) bounds each stack's deploy.
+DEPLOY_LOCAL_REPORT_DIR (default cdk.out.local/evidence) receives the live
+evidence report <env>.live.md and .json that verify writes.
 EOF
 }
 
@@ -302,8 +306,10 @@ done
 [ "$deployed" -gt 0 ] || die "moto could not deploy any stack of $ENV_NAME (see the reasons above; --keep keeps the logs)"
 
 # ----------------------------------------------------------------- verify
-step "npm run verify -- --env $ENV_NAME --config $CONFIG  (against $ENDPOINT)"
-npm run --silent verify -- --env "$ENV_NAME" --config "$CONFIG" 2>&1 </dev/null | tee "$WORK/verify.log"
+step "npm run verify -- --env $ENV_NAME --config $CONFIG --assembly <work>/cdk.out --report $REPORT_DIR  (against $ENDPOINT)"
+# The assembly is the patched local copy: it is what was deployed, so drift (OPS-3) compares like with like.
+npm run --silent verify -- --env "$ENV_NAME" --config "$CONFIG" --assembly "$ASM" --report "$REPORT_DIR" 2>&1 </dev/null |
+  tee "$WORK/verify.log"
 VERIFY_RC=${PIPESTATUS[0]}
 # verify exits 1 on a FAIL and 2 when any check ERRORed or it could not run at
 # all; it ran when it printed its summary line.
@@ -321,6 +327,11 @@ printf '%-24s %-10s %-9s %4s  %s\n' STACK REGION RESULT TIME DETAIL
 printf '%s\n' "${RESULTS[@]}"
 echo
 echo "verify (exit $VERIFY_RC): $VERIFY_SUMMARY"
+if [ -f "$REPORT_DIR/$ENV_NAME.live.md" ]; then
+  echo "live evidence report: $REPORT_DIR/$ENV_NAME.live.md (and .json)"
+  # The report's summary: controls per status and the control table.
+  sed -n '/^## Summary/,/^## Controls/p' "$REPORT_DIR/$ENV_NAME.live.md" | sed '$d'
+fi
 echo "   verify's exit code does not decide deploy:local's. Expected FAILs on moto: trail.* (moto does not"
 echo "   create AWS::CloudTrail::Trail), fleet.imdsv2 and fleet.ebs-encrypted (instances an Auto Scaling group"
 echo "   launches in moto ignore the launch template's metadata options and volumes), ebs.encryption-by-default"

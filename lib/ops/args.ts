@@ -71,6 +71,18 @@ export const COMMANDS: readonly CommandSpec[] = [
         help: 'latest CloudTrail delivery must be younger than this (default 24)',
       },
       { name: 'trail', type: 'string', value: 'NAME', help: 'check this trail (name or ARN) instead of finding one' },
+      {
+        name: 'assembly',
+        type: 'string',
+        value: 'DIR',
+        help: 'cloud assembly to compare the deployed stacks with (OPS-3 drift; default: cdk.out)',
+      },
+      {
+        name: 'report',
+        type: 'string',
+        value: 'DIR',
+        help: 'also write the live evidence report DIR/<env>.live.md and DIR/<env>.live.json (OPS-3)',
+      },
       HELP,
     ],
   },

@@ -4,8 +4,10 @@ import { checkAccount, selectEnvironment } from './environment';
 import { endpointLabel, EXIT, type ExitCode, isOpsError, toAwsAccessError, UsageError } from './errors';
 import { DEFAULT_POLL_SECONDS, type RefreshIo, rollback, rotate } from './refresh';
 import { release, type ReleaseResult, rollbackToRelease } from './release';
-import { buildReport, renderJson, renderTable } from './report';
-import { DEFAULT_MAX_DELIVERY_AGE_HOURS, verifyEnvironment } from './verify';
+import { renderJson, renderTable } from './report';
+import { DEFAULT_MAX_DELIVERY_AGE_HOURS } from './verify';
+import { type LiveClients } from './live/clients';
+import { runVerify } from './live/run';
 
 /** What the CLI needs from the outside world; `bin/ops.ts` passes the real ones, tests pass fakes. */
 export interface CliDeps {
@@ -19,6 +21,10 @@ export interface CliDeps {
   readonly now?: () => Date;
   /** @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Clients of the live evidence checks (verify). @default real SDK clients with the CLI's retry settings */
+  readonly createLiveClients?: (region: string) => LiveClients;
+  /** The longest a verify run may take before it ends with exit 2. @default RUN_DEADLINE_MS */
+  readonly deadlineMs?: number;
   /** The largest artifact `release` accepts. @default MAX_ARTIFACT_BYTES (tests inject a small one) */
   readonly maxArtifactBytes?: number;
 }
@@ -75,15 +81,20 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<Ex
       const now = deps.now ?? (() => new Date());
       if (spec.name === 'verify') {
         const checkedAt = now();
-        const results = await verifyEnvironment(clients, env, {
+        const { report, written } = await runVerify(clients, env, {
+          account,
+          endpoint,
+          now: checkedAt,
           maxDeliveryAgeHours:
             (flags['max-delivery-age-hours'] as number | undefined) ?? DEFAULT_MAX_DELIVERY_AGE_HOURS,
           trailName: flags.trail as string | undefined,
-          now: checkedAt,
-          endpoint,
+          assembly: (flags.assembly as string | undefined) ?? 'cdk.out',
+          reportDir: flags.report as string | undefined,
+          createLiveClients: deps.createLiveClients,
+          deadlineMs: deps.deadlineMs,
         });
-        const report = buildReport({ environment: env.name, account, region: env.region, checkedAt }, results);
         deps.stdout(flags.json ? renderJson(report) : renderTable(report));
+        if (written) deps.stderr(`live evidence report: ${written.md}, ${written.json}\n`);
         return report.exitCode;
       }
       // With --json, stdout carries only the result; progress goes to stderr.

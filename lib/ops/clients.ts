@@ -40,11 +40,12 @@ export const RETRY = { retryMode: 'standard', maxAttempts: 5 } as const;
 /**
  * Bounded network waits: without a connection timeout an unreachable endpoint
  * waits for the operating system's TCP timeout (minutes) on every attempt.
- * `requestTimeout` alone only logs a warning; `throwOnRequestTimeout` makes a
- * silent endpoint fail the attempt (it is an idle timeout, so a long upload
- * that keeps moving is not cut).
+ * `requestTimeout` alone only logs a warning in @smithy/node-http-handler 4.x;
+ * `throwOnRequestTimeout` makes an endpoint that accepts and never answers
+ * fail the attempt (TimeoutError, retried): at most 5 x 10 s plus backoff,
+ * about 55 s per call. The CLI also bounds the whole run (RUN_DEADLINE_MS).
  */
-export const HTTP_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 60_000, throwOnRequestTimeout: true } as const;
+export const HTTP_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 10_000, throwOnRequestTimeout: true } as const;
 
 /** Settings every client gets on top of the SDK defaults; tests add an endpoint or credentials. */
 export interface ClientSettings {

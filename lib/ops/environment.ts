@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { DEMO_CONFIG_PATH, loadConfig } from '../config/load';
 import type { EnvironmentConfig } from '../config/schema';
@@ -11,6 +12,12 @@ import { AwsAccessError, toAwsAccessError, UsageError } from './errors';
  */
 export function selectEnvironment(name: string | undefined, configPath: string = DEMO_CONFIG_PATH): EnvironmentConfig {
   let environments: readonly EnvironmentConfig[];
+  // The loader's own hint names CDK's flag (-c config=PATH); this CLI's is --config.
+  if (!existsSync(configPath)) {
+    throw new UsageError(
+      `configuration file ${configPath} not found; pass an existing YAML or JSON file with --config PATH`,
+    );
+  }
   try {
     environments = loadConfig(configPath).environments;
   } catch (e) {

@@ -7,6 +7,7 @@ import {
   type Trail,
 } from '@aws-sdk/client-cloudtrail';
 import {
+  DescribeLaunchTemplateVersionsCommand,
   type EC2Client,
   GetEbsEncryptionByDefaultCommand,
   type Instance,
@@ -16,15 +17,25 @@ import {
   paginateDescribeSecurityGroups,
   paginateDescribeVolumes,
   paginateDescribeVpcs,
+  paginateGetManagedPrefixListEntries,
   type SecurityGroup,
   type Volume,
 } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { COMPONENT_TAG, COMPONENTS, goldenAmiParameterName } from '../config/naming';
+import {
+  formatRelease,
+  parseReleaseRecord,
+  RELEASE_TAG,
+  type Release,
+  releaseOfUserData,
+  releaseParameterName,
+} from '../release/contract';
 import type { EnvironmentConfig } from '../config/schema';
 import type { OpsClients } from './clients';
 import { describeAwsError } from './errors';
 import { fleetTags, findFleetGroups, showTags } from './fleet';
+import { isInternetCidr } from './live/cidr';
 
 /**
  * OPS-1: checks a deployed environment through the AWS APIs. Each check names
@@ -44,6 +55,10 @@ export const CHECKS = {
   'fleet.imdsv2': 'IMM-6',
   'fleet.ebs-encrypted': 'IMM-6',
   'fleet.no-public-ip': 'NET-1',
+  'fleet.membership': 'IMM-2',
+  'fleet.state': 'IMM-2',
+  'fleet.release': 'IMM-9',
+  'fleet.launch-template-release': 'IMM-9',
   'ebs.encryption-by-default': 'IMM-6',
   'network.vpc': 'NET-2',
   'network.internet-ingress': 'NET-2',
@@ -53,12 +68,17 @@ export type CheckId = keyof typeof CHECKS;
 export type CheckStatus = 'PASS' | 'FAIL' | 'ERROR';
 
 export interface CheckResult {
-  readonly check: CheckId;
+  /** A key of {@link CHECKS} or the ID of a live evidence check (lib/ops/live). */
+  readonly check: CheckId | (string & {});
   /** The control in CONTROLS.md whose promise the check verifies. */
   readonly control: string;
   readonly resource: string;
   readonly status: CheckStatus;
   readonly detail: string;
+  /** For the live evidence report (rows of resource, property, value found, value required). */
+  readonly property?: string;
+  readonly found?: string;
+  readonly required?: string;
 }
 
 export interface VerifyOptions {
@@ -82,7 +102,6 @@ const FILTER_CHUNK = 100;
 const ALB_INTERFACE_PREFIX = 'ELB app/';
 const REMOTE_ADMIN_PORTS = [22, 3389];
 const ALB_PUBLIC_PORTS = [443, 80];
-const INTERNET = new Set(['0.0.0.0/0', '::/0']);
 
 function result(check: CheckId, resource: string, status: CheckStatus, detail: string): CheckResult {
   return { check, control: CHECKS[check], resource, status, detail };
@@ -352,18 +371,37 @@ async function readGoldenAmi(
   }
 }
 
-async function runningInstances(ec2: EC2Client, ids: readonly string[]): Promise<Instance[]> {
-  const instances: Instance[] = [];
-  for (const chunk of chunks(ids, FILTER_CHUNK)) {
-    const filters = [
-      { Name: 'instance-id', Values: chunk },
-      { Name: 'instance-state-name', Values: ['running'] },
-    ];
+/** Every instance in the VPCs (stopped ones included), else the groups' members when no VPC was found. */
+async function instancesToJudge(
+  ec2: EC2Client,
+  vpcIds: readonly string[],
+  memberIds: readonly string[],
+): Promise<Instance[]> {
+  const states = {
+    Name: 'instance-state-name',
+    Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'],
+  };
+  const byId = new Map<string, Instance>();
+  const collect = async (filters: { Name: string; Values: string[] }[]) => {
     for await (const page of paginateDescribeInstances({ client: ec2 }, { Filters: filters })) {
-      for (const r of page.Reservations ?? []) instances.push(...(r.Instances ?? []));
+      for (const r of page.Reservations ?? [])
+        for (const i of r.Instances ?? []) if (i.InstanceId) byId.set(i.InstanceId, i);
     }
-  }
-  return instances;
+  };
+  if (vpcIds.length > 0) await collect([{ Name: 'vpc-id', Values: [...vpcIds] }, states]);
+  // Members outside the VPCs (or when no VPC was found) are judged too.
+  const rest = memberIds.filter((id) => !byId.has(id));
+  for (const chunk of chunks(rest, FILTER_CHUNK)) await collect([{ Name: 'instance-id', Values: chunk }, states]);
+  return [...byId.values()].sort((a, b) => (a.InstanceId ?? '').localeCompare(b.InstanceId ?? ''));
+}
+
+/** Image Builder tags the build and test instances it launches with the image's ARN. */
+export function imageBuilderArn(instance: Instance): string | undefined {
+  const tags = instance.Tags ?? [];
+  return (
+    tags.find((t) => t.Key === 'Ec2ImageBuilderArn')?.Value ??
+    (tags.some((t) => t.Key === 'CreatedBy' && t.Value === 'EC2 Image Builder') ? '(EC2 Image Builder)' : undefined)
+  );
 }
 
 async function attachedVolumes(ec2: EC2Client, instanceIds: readonly string[]): Promise<Volume[]> {
@@ -373,6 +411,66 @@ async function attachedVolumes(ec2: EC2Client, instanceIds: readonly string[]): 
     for await (const page of paginateDescribeVolumes({ client: ec2 }, input)) volumes.push(...(page.Volumes ?? []));
   }
   return volumes;
+}
+
+async function findVpcIds(ec2: EC2Client, env: EnvironmentConfig): Promise<string[]> {
+  const filters = Object.entries(networkTags(env)).map(([k, v]) => ({ Name: `tag:${k}`, Values: [v] }));
+  const ids: string[] = [];
+  for await (const page of paginateDescribeVpcs({ client: ec2 }, { Filters: filters })) {
+    for (const v of page.Vpcs ?? []) if (v.VpcId) ids.push(v.VpcId);
+  }
+  return ids;
+}
+
+/** The release the environment's SSM record names (IMM-9), or the FAIL/ERROR row saying why there is none. */
+async function readRelease(
+  ssm: SSMClient,
+  name: string,
+  endpoint: string,
+): Promise<{ release?: Release; row?: CheckResult }> {
+  try {
+    const value = (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
+    const release = parseReleaseRecord(value);
+    if (release) return { release };
+    return { row: fail('fleet.release', name, `holds "${value ?? ''}", not "<version> <sha256>" (release record)`) };
+  } catch (e) {
+    if ((e as { name?: string }).name === 'ParameterNotFound') {
+      return { row: fail('fleet.release', name, 'parameter not found: no release is recorded for the environment') };
+    }
+    return { row: result('fleet.release', name, 'ERROR', describeAwsError(e, endpoint).message) };
+  }
+}
+
+/** The release a node booted with: its `saas:release` tag, as `<version> <sha256>` or the version alone. */
+export function releaseOfInstance(instance: Instance): string | undefined {
+  const tag = (instance.Tags ?? []).find((t) => t.Key === RELEASE_TAG)?.Value;
+  if (tag === undefined) return undefined;
+  return parseReleaseRecord(tag)?.version ?? tag.trim();
+}
+
+async function launchTemplateRelease(
+  ec2: EC2Client,
+  group: AutoScalingGroup,
+): Promise<CheckResult | Release | undefined> {
+  const lt = group.LaunchTemplate;
+  const name = group.AutoScalingGroupName ?? '(unnamed group)';
+  if (!lt?.LaunchTemplateId) return undefined;
+  const out = await ec2.send(
+    new DescribeLaunchTemplateVersionsCommand({
+      LaunchTemplateId: lt.LaunchTemplateId,
+      Versions: [lt.Version ?? '$Default'],
+    }),
+  );
+  const data = out.LaunchTemplateVersions?.[0]?.LaunchTemplateData?.UserData;
+  const release = data ? releaseOfUserData(Buffer.from(data, 'base64').toString('utf8')) : undefined;
+  return (
+    release ??
+    fail(
+      'fleet.launch-template-release',
+      `${name} (${lt.LaunchTemplateId} v${lt.Version ?? '?'})`,
+      'the user data has no release block (lib/release/contract.ts)',
+    )
+  );
 }
 
 async function checkFleet(
@@ -392,39 +490,114 @@ async function checkFleet(
     ];
   }
   const goldenParameter = goldenAmiParameterName(env.tags.application, env.name);
-  const golden = await readGoldenAmi(clients.ssm, goldenParameter, endpoint);
-  const rows: CheckResult[] = golden.row ? [golden.row] : [];
+  const releaseParameter = releaseParameterName(env.tags.application, env.name);
+  const [golden, recorded] = await Promise.all([
+    readGoldenAmi(clients.ssm, goldenParameter, endpoint),
+    readRelease(clients.ssm, releaseParameter, endpoint),
+  ]);
+  const rows: CheckResult[] = [golden.row, recorded.row].filter((r): r is CheckResult => r !== undefined);
+  const memberOf = new Map<string, AutoScalingGroup>();
+  for (const group of groups)
+    for (const i of group.Instances ?? []) if (i.InstanceId) memberOf.set(i.InstanceId, group);
+  const instances = await instancesToJudge(clients.ec2, await findVpcIds(clients.ec2, env), [...memberOf.keys()]);
+  const volumes = await attachedVolumes(
+    clients.ec2,
+    instances.map((i) => i.InstanceId!),
+  );
   for (const group of groups) {
     const name = group.AutoScalingGroupName ?? '(unnamed group)';
-    const ids = (group.Instances ?? []).map((i) => i.InstanceId).filter((i): i is string => !!i);
-    const instances = (await runningInstances(clients.ec2, ids)).sort((a, b) =>
-      (a.InstanceId ?? '').localeCompare(b.InstanceId ?? ''),
-    );
-    const volumes = await attachedVolumes(
-      clients.ec2,
-      instances.map((i) => i.InstanceId!),
-    );
+    const running = instances.filter((i) => memberOf.get(i.InstanceId!) === group && i.State?.Name === 'running');
     const lt = group.LaunchTemplate;
     rows.push(
-      instances.length > 0
+      running.length > 0
         ? pass(
             'fleet.exists',
             name,
-            `${instances.length} running instance(s); launch template ${lt?.LaunchTemplateId ?? '?'} version ${lt?.Version ?? '?'}`,
+            `${running.length} running instance(s); launch template ${lt?.LaunchTemplateId ?? '?'} version ${lt?.Version ?? '?'}`,
           )
         : fail('fleet.exists', name, `no running instances (desired capacity ${group.DesiredCapacity ?? '?'})`),
     );
-    const lifetime = fleetLifetime(group, env);
-    const ctx: InstanceContext = {
-      goldenAmi: golden.ami,
-      goldenParameter,
-      lifetimeSeconds: lifetime.seconds,
-      lifetimeSource: lifetime.source,
-      now,
-    };
-    for (const instance of instances) {
-      const own = volumes.filter((v) => (v.Attachments ?? []).some((a) => a.InstanceId === instance.InstanceId));
-      rows.push(...evaluateInstance(instance, own, ctx));
+    if (recorded.release) {
+      const fromTemplate = await launchTemplateRelease(clients.ec2, group);
+      if (fromTemplate && 'check' in fromTemplate) rows.push(fromTemplate);
+      else if (fromTemplate) {
+        const same =
+          fromTemplate.version === recorded.release.version && fromTemplate.sha256 === recorded.release.sha256;
+        rows.push(
+          same
+            ? pass(
+                'fleet.launch-template-release',
+                name,
+                `launch template version boots release ${formatRelease(fromTemplate)}`,
+              )
+            : fail(
+                'fleet.launch-template-release',
+                name,
+                `launch template version boots ${formatRelease(fromTemplate)}, the record (${releaseParameter}) says ${formatRelease(recorded.release)}`,
+              ),
+        );
+      }
+    }
+  }
+  // One lifetime for every instance of the VPC: the fleet's.
+  const lifetime = fleetLifetime(groups[0], env);
+  const ctx: InstanceContext = {
+    goldenAmi: golden.ami,
+    goldenParameter,
+    lifetimeSeconds: lifetime.seconds,
+    lifetimeSource: lifetime.source,
+    now,
+  };
+  for (const instance of instances) {
+    const id = instance.InstanceId!;
+    const group = memberOf.get(id);
+    const builder = imageBuilderArn(instance);
+    const state = instance.State?.Name ?? 'unknown';
+    if (group) rows.push(pass('fleet.membership', id, `member of ${group.AutoScalingGroupName ?? 'the fleet'}`));
+    else if (builder) rows.push(pass('fleet.membership', id, `Image Builder build/test instance of ${builder}`));
+    else {
+      const tagged = Object.entries(fleetTags(env)).every(([k, v]) =>
+        (instance.Tags ?? []).some((t) => t.Key === k && t.Value === v),
+      );
+      rows.push(
+        fail(
+          'fleet.membership',
+          id,
+          `in the environment's VPC but neither a member of the fleet's Auto Scaling group nor an Image Builder instance${tagged ? ' (it carries the fleet tags)' : ''}: nodes come only from the fleet (terminate it)`,
+        ),
+      );
+    }
+    rows.push(
+      state === 'running' || state === 'pending'
+        ? pass('fleet.state', id, state)
+        : fail(
+            'fleet.state',
+            id,
+            `${state}${instance.StateTransitionReason ? ` (${instance.StateTransitionReason})` : ''}: a fleet node is replaced, never stopped and kept`,
+          ),
+    );
+    const own = volumes.filter((v) => (v.Attachments ?? []).some((a) => a.InstanceId === id));
+    const judged = evaluateInstance(instance, own, builder ? { ...ctx, goldenAmi: undefined } : ctx);
+    if (builder)
+      rows.push(
+        pass(
+          'fleet.golden-ami',
+          id,
+          `Image Builder instance: runs the recipe's base image ${instance.ImageId ?? '?'}, not judged against the golden AMI`,
+        ),
+      );
+    rows.push(...judged);
+    if (!builder && recorded.release) {
+      const booted = releaseOfInstance(instance);
+      rows.push(
+        booted === recorded.release.version
+          ? pass('fleet.release', id, `runs release ${booted} (${releaseParameter})`)
+          : fail(
+              'fleet.release',
+              id,
+              `${RELEASE_TAG}=${booted ?? '(absent)'}, the record (${releaseParameter}) says ${recorded.release.version}; replace the node (npm run release / ops rotate)`,
+            ),
+      );
     }
   }
   return rows;
@@ -465,20 +638,31 @@ function describeRule(p: IpPermission): { label: string; from: number; to: numbe
 }
 
 /**
- * What a security group admits from the internet (0.0.0.0/0, ::/0): findings
- * that break NET-2, and what is allowed (tcp 443/80 on the ALB's group only).
- * SSH and RDP are never allowed, not even on the ALB's group.
+ * What a security group admits from the internet: findings that break NET-2,
+ * and what is allowed (tcp 443/80 on the ALB's group only). The internet is
+ * any range outside the private and reserved ones ({@link isInternetCidr}),
+ * IPv4 and IPv6, also when a prefix list holds it (`prefixLists`: each list's
+ * CIDRs; a list that could not be read counts as the internet). SSH and RDP
+ * are never allowed, not even on the ALB's group.
  */
 export function internetIngress(
   group: SecurityGroup,
   isAlbGroup: boolean,
+  prefixLists: ReadonlyMap<string, readonly string[] | undefined> = new Map(),
 ): { violations: string[]; allowed: string[] } {
   const violations: string[] = [];
   const allowed: string[] = [];
   for (const p of group.IpPermissions ?? []) {
-    const sources = [...(p.IpRanges ?? []).map((r) => r.CidrIp), ...(p.Ipv6Ranges ?? []).map((r) => r.CidrIpv6)].filter(
-      (c): c is string => c !== undefined && INTERNET.has(c),
+    const direct = [...(p.IpRanges ?? []).map((r) => r.CidrIp), ...(p.Ipv6Ranges ?? []).map((r) => r.CidrIpv6)].filter(
+      (c): c is string => c !== undefined && isInternetCidr(c),
     );
+    const listed = (p.PrefixListIds ?? []).flatMap((pl) => {
+      const id = pl.PrefixListId ?? '?';
+      const cidrs = prefixLists.get(id);
+      if (cidrs === undefined) return [`prefix list ${id} (entries not readable)`];
+      return cidrs.filter(isInternetCidr).map((c) => `${c} (prefix list ${id})`);
+    });
+    const sources = [...direct, ...listed];
     if (sources.length === 0) continue;
     const rule = describeRule(p);
     for (const source of sources) {
@@ -499,6 +683,31 @@ export function internetIngress(
 
 const hasTag = (tags: readonly { Key?: string; Value?: string }[] | undefined, key: string, value: string) =>
   (tags ?? []).some((t) => t.Key === key && t.Value === value);
+
+/** The CIDRs of every prefix list the groups' ingress rules name; undefined for a list that cannot be read. */
+async function readPrefixLists(
+  ec2: EC2Client,
+  groups: readonly SecurityGroup[],
+): Promise<Map<string, string[] | undefined>> {
+  const ids = new Set(
+    groups.flatMap((g) => (g.IpPermissions ?? []).flatMap((p) => (p.PrefixListIds ?? []).map((pl) => pl.PrefixListId))),
+  );
+  const out = new Map<string, string[] | undefined>();
+  for (const id of ids) {
+    if (!id) continue;
+    try {
+      const cidrs: string[] = [];
+      for await (const page of paginateGetManagedPrefixListEntries({ client: ec2 }, { PrefixListId: id })) {
+        cidrs.push(...(page.Entries ?? []).flatMap((e) => (e.Cidr ? [e.Cidr] : [])));
+      }
+      out.set(id, cidrs);
+    } catch (e) {
+      if (!/NotFound/.test((e as { name?: string }).name ?? '')) throw e;
+      out.set(id, undefined);
+    }
+  }
+  return out;
+}
 
 async function checkNetwork(ec2: EC2Client, env: EnvironmentConfig): Promise<CheckResult[]> {
   const tags = networkTags(env);
@@ -535,10 +744,11 @@ async function checkNetwork(ec2: EC2Client, env: EnvironmentConfig): Promise<Che
     }
     rows.push(pass('network.vpc', vpcId, `${vpc.CidrBlock ?? ''} with ${groups.length} security group(s)`.trim()));
     groups.sort((a, b) => (a.GroupId ?? '').localeCompare(b.GroupId ?? ''));
+    const prefixLists = await readPrefixLists(ec2, groups);
     for (const group of groups) {
       const isAlb = albGroups.has(group.GroupId);
       const resource = `${group.GroupId} (${group.GroupName ?? ''}${isAlb ? ', ALB' : ''})`;
-      const { violations, allowed } = internetIngress(group, isAlb);
+      const { violations, allowed } = internetIngress(group, isAlb, prefixLists);
       rows.push(
         violations.length > 0
           ? fail('network.internet-ingress', resource, violations.join('; '))

@@ -36,7 +36,7 @@ describe('the hand-written fixture', () => {
               'SDLC-3': 'MANUAL',
               'OPS-1': 'MANUAL',
               'OPS-2': 'MANUAL',
-              'OPS-3': 'NOT_IMPLEMENTED',
+              'OPS-3': 'MANUAL',
             } as Record<string, string>
           )[c.id] ?? 'PASS',
         ]),

@@ -24,7 +24,7 @@ describe('parseFlags', () => {
     [
       verify,
       ['--bogus'],
-      'unknown flag --bogus for "verify"; allowed: --env, --config, --json, --max-delivery-age-hours, --trail, --help',
+      'unknown flag --bogus for "verify"; allowed: --env, --config, --json, --max-delivery-age-hours, --trail, --assembly, --report, --help',
     ],
     [
       rotate,
@@ -34,7 +34,7 @@ describe('parseFlags', () => {
     [
       verify,
       ['dev'],
-      'unexpected argument "dev" for "verify"; flags are --env, --config, --json, --max-delivery-age-hours, --trail, --help',
+      'unexpected argument "dev" for "verify"; flags are --env, --config, --json, --max-delivery-age-hours, --trail, --assembly, --report, --help',
     ],
     [verify, ['--env'], '--env needs a value: --env NAME'],
     [verify, ['--env', '--json'], '--env needs a value: --env NAME'],

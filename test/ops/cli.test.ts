@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { runCli } from '../../lib/ops/cli';
 import { tempDir } from '../helpers/app';
 import { freePort, MOTO_CREDENTIALS } from '../helpers/moto';
 import { writeTestConfig } from './config';
 import { ACCOUNT, awsError, fakeClients, type Handlers } from './fakes';
+import { EMPTY_LIVE, fakeLiveClients } from './live/fakes';
 import { cliEnv, runOps } from './run-ops';
 
 const config = writeTestConfig(tempDir('ops-cli-'), ACCOUNT);
@@ -13,6 +15,9 @@ const emptyAccount: Handlers = {
   DescribeAutoScalingGroupsCommand: () => ({ AutoScalingGroups: [] }),
   GetEbsEncryptionByDefaultCommand: () => ({ EbsEncryptionByDefault: true }),
   DescribeVpcsCommand: () => ({ Vpcs: [] }),
+  GetDocumentCommand: () => {
+    throw awsError('InvalidDocument');
+  },
 };
 
 async function run(argv: string[], handlers: Handlers = emptyAccount) {
@@ -27,6 +32,7 @@ async function run(argv: string[], handlers: Handlers = emptyAccount) {
       regions.push(region);
       return fakeClients(handlers, region);
     },
+    createLiveClients: (region) => fakeLiveClients({ ...EMPTY_LIVE, ...handlers }, region),
     now: () => new Date('2030-06-01T12:00:00Z'),
     sleep: async () => undefined,
   });
@@ -42,14 +48,31 @@ describe('runCli', () => {
       /^OPS-1 verify: environment dev, account 123456789012, eu-west-1, 2030-06-01T12:00:00.000Z/,
     );
     expect(r.stdout).toMatch(/^trail\.exists +\(account\) +FAIL +no CloudTrail trail is visible from eu-west-1/m);
-    expect(r.stdout).toMatch(/4 checks: 1 PASS, 3 FAIL, 0 ERROR: violations found \(exit 1\)/);
+    expect(r.stdout).toMatch(/28 checks: 2 PASS, 25 FAIL, 1 ERROR: violations found \(exit 1\)/);
     expect(r.stderr).toBe('');
   });
 
   test('verify --json prints only the JSON report', async () => {
     const r = await run(['verify', '--env', 'dev', '--config', config, '--json']);
     const report = JSON.parse(r.stdout);
-    expect(report).toMatchObject({ control: 'OPS-1', environment: 'dev', exitCode: 1, summary: { FAIL: 3 } });
+    expect(report).toMatchObject({ control: 'OPS-1', environment: 'dev', exitCode: 1, summary: { FAIL: 25 } });
+  });
+
+  test('verify --report DIR writes the live evidence report, every control of the catalog in it', async () => {
+    const dir = tempDir('ops-live-report-');
+    const r = await run(['verify', '--env', 'dev', '--config', config, '--report', dir, '--assembly', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`live evidence report: ${dir}/dev.live.md, ${dir}/dev.live.json\n`);
+    const json = JSON.parse(readFileSync(`${dir}/dev.live.json`, 'utf8'));
+    expect(json).toMatchObject({ kind: 'live', environment: { name: 'dev', account: ACCOUNT }, exitCode: 1 });
+    expect(json.controls).toHaveLength(43);
+    expect(json.controls.find((c: { control: string }) => c.control === 'OPS-3')).toMatchObject({
+      status: 'ERROR',
+      evidence: [expect.objectContaining({ value: '(not read)' })],
+    });
+    const md = readFileSync(`${dir}/dev.live.md`, 'utf8');
+    expect(md).toMatch(/^# Live security evidence: dev/);
+    expect(md).toContain('| | resource | property | value found | value required |'.replace('| |', '|  |'));
   });
 
   test('credentials of another account are refused before any check (exit 2)', async () => {
@@ -119,7 +142,7 @@ describe('runCli', () => {
     [
       ['rollback', '--env', 'dev', '--config', '/nonexistent.yaml'],
       2,
-      /Invalid configuration \/nonexistent.yaml: 1 problem/,
+      /configuration file \/nonexistent.yaml not found; pass an existing YAML or JSON file with --config PATH/,
       'stderr',
     ],
     [['release', '--help'], 0, /usage: ops release[\s\S]*--artifact FILE[\s\S]*--version V/, 'stdout'],
@@ -139,7 +162,7 @@ describe('bin/ops.ts as a user runs it', () => {
     const r = await runOps(['verify', '--env', 'dev', '--colour'], cliEnv());
     expect(r).toMatchObject({ code: 2, stdout: '' });
     expect(r.stderr).toContain(
-      'ops verify: unknown flag --colour for "verify"; allowed: --env, --config, --json, --max-delivery-age-hours, --trail, --help',
+      'ops verify: unknown flag --colour for "verify"; allowed: --env, --config, --json, --max-delivery-age-hours, --trail, --assembly, --report, --help',
     );
   });
 

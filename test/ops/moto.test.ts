@@ -195,18 +195,38 @@ afterAll(() => {
 const row = (report: VerifyReport, check: string, resource: string) =>
   report.results.find((r) => r.check === check && r.resource.startsWith(resource));
 
-describe('verify against moto', () => {
-  test('a compliant environment passes every check and exits 0', async () => {
-    const r = await verify();
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/ 0 FAIL, 0 ERROR: every promise kept \(exit 0\)/);
-    expect(r.stdout).not.toMatch(/ (FAIL|ERROR) {2}/);
+/**
+ * The OPS-1 checks this file sets up on moto. The live evidence families
+ * (ALB, WAF, RDS, buckets, ...) and the release record are not created here,
+ * so their rows FAIL; they are tested in test/ops/live/ and by deploy:local.
+ */
+const OPS1 = new Set([
+  'trail.exists',
+  'trail.logging',
+  'trail.multi-region',
+  'trail.log-file-validation',
+  'trail.kms-encryption',
+  'trail.delivery',
+  'fleet.exists',
+  'fleet.golden-ami',
+  'fleet.instance-age',
+  'fleet.imdsv2',
+  'fleet.ebs-encrypted',
+  'fleet.no-public-ip',
+  'fleet.membership',
+  'fleet.state',
+  'ebs.encryption-by-default',
+  'network.vpc',
+  'network.internet-ingress',
+]);
+const ops1 = (report: VerifyReport) => report.results.filter((x) => OPS1.has(x.check));
 
+describe('verify against moto', () => {
+  test('a compliant environment passes every OPS-1 check (the live families are not set up here)', async () => {
     const json = await verify('--json');
-    expect(json.code).toBe(0);
+    expect(json.stderr).toBe('');
     const report = JSON.parse(json.stdout) as VerifyReport;
-    expect(report.results.filter((x) => x.status !== 'PASS')).toEqual([]);
+    expect(ops1(report).filter((x) => x.status !== 'PASS')).toEqual([]);
     for (const id of compliant) {
       for (const check of ['golden-ami', 'instance-age', 'imdsv2', 'ebs-encrypted', 'no-public-ip']) {
         expect(row(report, `fleet.${check}`, id)?.status).toBe('PASS');
@@ -243,7 +263,9 @@ describe('verify against moto', () => {
     const r = await verify('--json');
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as VerifyReport;
-    const failures = report.results.filter((x) => x.status !== 'PASS').map((x) => [x.check, x.resource.split(' ')[0]]);
+    const failures = ops1(report)
+      .filter((x) => x.status !== 'PASS')
+      .map((x) => [x.check, x.resource.split(' ')[0]]);
     expect(failures).toEqual(
       expect.arrayContaining([
         ['trail.logging', 'org-trail'],
@@ -264,13 +286,11 @@ describe('verify against moto', () => {
     expect(row(report, 'fleet.golden-ami', violators.oldImage)?.detail).toContain(
       `runs ${old}, not the golden AMI ${golden}`,
     );
-    expect(report.summary).toMatchObject({ FAIL: 8, ERROR: 0 });
 
     const table = await verify();
     expect(table.code).toBe(1);
     expect(table.stdout).toMatch(new RegExp(`^fleet\\.imdsv2 +${violators.imdsv1} +FAIL +HttpTokens=optional`, 'm'));
     expect(table.stdout).toMatch(/^trail\.logging +org-trail +FAIL +not logging since/m);
-    expect(table.stdout).toMatch(/ 8 FAIL, 0 ERROR: violations found \(exit 1\)/);
   });
 
   test('--trail with a name the account does not have fails the trail check', async () => {

@@ -11,6 +11,7 @@ import {
   internetIngress,
   verifyEnvironment,
 } from '../../lib/ops/verify';
+import { RELEASE_TAG, releaseBlock } from '../../lib/release/contract';
 import { testEnvironment } from './config';
 import { ACCOUNT, awsError, fakeClients, type Handlers } from './fakes';
 
@@ -19,6 +20,9 @@ const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000);
 const env = testEnvironment('dev', ACCOUNT);
 const GOLDEN = 'ami-0aaa1111';
 const PARAM = '/acme-saas/dev/golden-ami/latest';
+const RELEASE_PARAM = '/acme-saas/dev/release/current';
+const RELEASE = `1.4.2 ${'a'.repeat(64)}`;
+const userData = (release: string) => Buffer.from(`#!/bin/bash\n${releaseBlock(release)}\n`).toString('base64');
 
 const goodTrail: Trail = {
   Name: 'org-trail',
@@ -38,6 +42,8 @@ function instance(id: string, overrides: Partial<Instance> = {}): Instance {
     MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled' },
     BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeId: `vol-${id}` } }],
     NetworkInterfaces: [{ NetworkInterfaceId: `eni-${id}` }],
+    State: { Name: 'running' },
+    Tags: [{ Key: RELEASE_TAG, Value: RELEASE }],
     ...overrides,
   };
 }
@@ -258,6 +264,7 @@ interface World {
   instances: Instance[];
   volumes: Volume[];
   golden: string | Error;
+  release: string | Error;
   ebsDefault: boolean;
   vpcs: Vpc[];
   groupsInVpc: SecurityGroup[];
@@ -279,6 +286,7 @@ function compliantWorld(): World {
     instances: [instance('i-1'), instance('i-2')],
     volumes: [volume('i-1'), volume('i-2')],
     golden: GOLDEN,
+    release: RELEASE,
     ebsDefault: true,
     vpcs: [{ VpcId: 'vpc-1', CidrBlock: '10.10.0.0/16' }],
     groupsInVpc: [
@@ -317,10 +325,14 @@ function handlersFor(w: World): Handlers {
     // An empty first page with a token, as AWS may send: only a paginating caller finds the fleet.
     DescribeAutoScalingGroupsCommand: (input: { NextToken?: string }) =>
       input.NextToken ? { AutoScalingGroups: w.groups } : { AutoScalingGroups: [], NextToken: '1' },
-    GetParameterCommand: () => {
-      if (w.golden instanceof Error) throw w.golden;
-      return { Parameter: { Value: w.golden } };
+    GetParameterCommand: (input: { Name: string }) => {
+      const value = input.Name === RELEASE_PARAM ? w.release : w.golden;
+      if (value instanceof Error) throw value;
+      return { Parameter: { Value: value } };
     },
+    DescribeLaunchTemplateVersionsCommand: () => ({
+      LaunchTemplateVersions: [{ LaunchTemplateData: { UserData: userData(RELEASE) } }],
+    }),
     DescribeInstancesCommand: (input: { NextToken?: string }) => {
       const page = onePerPage('Instances', w.instances)(input);
       return { Reservations: [{ Instances: page.Instances }], NextToken: page.NextToken };
@@ -358,7 +370,7 @@ describe('verifyEnvironment', () => {
       { Name: 'tag:environment', Values: ['dev'] },
       { Name: 'tag:saas:component', Values: ['app-fleet'] },
     ]);
-    expect(clients.inputs('GetParameterCommand')).toEqual([{ Name: PARAM }]);
+    expect(clients.inputs('GetParameterCommand')).toEqual([{ Name: PARAM }, { Name: RELEASE_PARAM }]);
   });
 
   test('the best of several trails is reported, and --trail picks one by name', async () => {
@@ -477,5 +489,106 @@ describe('report', () => {
       summary: { checks: 2, PASS: 1, FAIL: 1, ERROR: 0 },
       results: rows,
     });
+  });
+});
+
+describe('the false passes of issue 16 are FAIL rows', () => {
+  test('the internet spelled as two wider-than-private ranges (IPv4 and IPv6) is internet ingress', () => {
+    const group: SecurityGroup = {
+      GroupId: 'sg-x',
+      IpPermissions: [
+        {
+          IpProtocol: 'tcp',
+          FromPort: 8443,
+          ToPort: 8443,
+          IpRanges: [{ CidrIp: '0.0.0.0/1' }, { CidrIp: '128.0.0.0/1' }, { CidrIp: '10.0.0.0/8' }],
+          Ipv6Ranges: [{ CidrIpv6: '2000::/3' }, { CidrIpv6: 'fd00::/8' }],
+        },
+      ],
+    };
+    const { violations } = internetIngress(group, false);
+    expect(violations).toEqual([
+      "tcp 8443 from 0.0.0.0/1: only the ALB's security group may admit internet traffic",
+      "tcp 8443 from 128.0.0.0/1: only the ALB's security group may admit internet traffic",
+      "tcp 8443 from 2000::/3: only the ALB's security group may admit internet traffic",
+    ]);
+  });
+
+  test('a prefix list that resolves to public ranges is the internet; one of private ranges is not', () => {
+    const group: SecurityGroup = {
+      GroupId: 'sg-x',
+      IpPermissions: [
+        { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, PrefixListIds: [{ PrefixListId: 'pl-public' }] },
+        { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, PrefixListIds: [{ PrefixListId: 'pl-private' }] },
+      ],
+    };
+    const lists = new Map([
+      ['pl-public', ['10.1.0.0/16', '203.0.114.0/24']],
+      ['pl-private', ['10.1.0.0/16', '192.168.0.0/16', '100.64.0.0/10']],
+    ]);
+    expect(internetIngress(group, false, lists).violations).toEqual([
+      'tcp 22 from 203.0.114.0/24 (prefix list pl-public): SSH/RDP must never be open to the internet',
+    ]);
+  });
+
+  test('an instance beside the fleet in its VPC, carrying the fleet tags, fails fleet.membership', async () => {
+    const w = compliantWorld();
+    const fleetTagged = [
+      { Key: 'application', Value: 'acme-saas' },
+      { Key: 'environment', Value: 'dev' },
+      { Key: 'saas:component', Value: 'app-fleet' },
+      { Key: RELEASE_TAG, Value: RELEASE },
+    ];
+    w.instances.push(instance('i-3', { Tags: fleetTagged }));
+    w.volumes.push(volume('i-3'));
+    const rows = await verifyEnvironment(fakeClients(handlersFor(w)), env, { now: NOW });
+    expect(rows.filter((r) => r.status !== 'PASS')).toEqual([
+      expect.objectContaining({
+        check: 'fleet.membership',
+        control: 'IMM-2',
+        resource: 'i-3',
+        status: 'FAIL',
+        detail: expect.stringContaining('(it carries the fleet tags)'),
+      }),
+    ]);
+  });
+
+  test('a stopped member is reported (FAIL fleet.state), its other checks still made', async () => {
+    const w = compliantWorld();
+    w.instances[1] = instance('i-2', { State: { Name: 'stopped' }, MetadataOptions: { HttpTokens: 'optional' } });
+    const rows = await verifyEnvironment(fakeClients(handlersFor(w)), env, { now: NOW });
+    expect(rows.filter((r) => r.status !== 'PASS').map((r) => `${r.check} ${r.resource}`)).toEqual([
+      'fleet.state i-2',
+      'fleet.imdsv2 i-2',
+    ]);
+  });
+
+  test('Image Builder build and test instances are recognised, not failed for their base image', async () => {
+    const w = compliantWorld();
+    w.instances.push(
+      instance('i-9', {
+        ImageId: 'ami-base',
+        Tags: [{ Key: 'Ec2ImageBuilderArn', Value: 'arn:aws:imagebuilder:eu-west-1:1:image/acme-saas-dev/1.0.0/1' }],
+      }),
+    );
+    w.volumes.push(volume('i-9'));
+    const rows = await verifyEnvironment(fakeClients(handlersFor(w)), env, { now: NOW });
+    expect(rows.filter((r) => r.status !== 'PASS')).toEqual([]);
+    expect(rows.filter((r) => r.resource === 'i-9').map((r) => r.check)).toEqual(
+      expect.arrayContaining(['fleet.membership', 'fleet.golden-ami', 'fleet.imdsv2', 'fleet.no-public-ip']),
+    );
+    expect(rows.find((r) => r.resource === 'i-9' && r.check === 'fleet.membership')?.detail).toMatch(/Image Builder/);
+  });
+
+  test('an instance on another release than the record, and a launch template naming another, fail IMM-9', async () => {
+    const w = compliantWorld();
+    w.instances[0] = instance('i-1', { Tags: [{ Key: RELEASE_TAG, Value: '1.4.1' }] });
+    w.release = `1.5.0 ${'b'.repeat(64)}`;
+    const rows = await verifyEnvironment(fakeClients(handlersFor(w)), env, { now: NOW });
+    expect(rows.filter((r) => r.status !== 'PASS').map((r) => `${r.check} ${r.resource}`)).toEqual([
+      'fleet.launch-template-release dev-fleet',
+      'fleet.release i-1',
+      'fleet.release i-2',
+    ]);
   });
 });

@@ -135,12 +135,17 @@ export function checkOps2(ctx: CheckContext): CheckResult {
   );
 }
 
-/** OPS-3: live evidence comes from the verify command against the account, not from templates. */
-export function checkOps3(): CheckResult {
+/**
+ * OPS-3: live evidence and drift are facts of the running account, so the
+ * templates cannot show them: MANUAL, pointing at the command that does
+ * (lib/ops/live, `npm run verify -- --report DIR`). Not PASS: a template
+ * proves nothing about what is deployed today.
+ */
+export function checkOps3(ctx: CheckContext): CheckResult {
   return notFromTemplates(
     'OPS-3',
-    'NOT_IMPLEMENTED',
-    'no live evidence report or drift check exists yet',
-    'the verify command does not yet write a live report or compare deployed stacks with the synthesized templates',
+    'MANUAL',
+    'live evidence and drift come from the running account, not from the templates',
+    `\`npm run verify -- --env ${ctx.environment} --assembly cdk.out --report DIR\` writes DIR/${ctx.environment}.live.md and .json: every control the AWS APIs show, and per stack whether the deployed template matches the synthesized one`,
   );
 }

@@ -2,7 +2,7 @@ import type { Status } from '../checks/types';
 import { FRAMEWORK_NAMES, FRAMEWORK_NOTE, SEEDS } from './frameworks';
 import type { EvidenceReport } from './report';
 
-const STATUS_LABEL: Readonly<Record<Status, string>> = {
+export const STATUS_LABEL: Readonly<Record<Status, string>> = {
   PASS: 'PASS',
   FAIL: 'FAIL',
   NOT_APPLICABLE: 'N/A',
@@ -13,12 +13,13 @@ const STATUS_LABEL: Readonly<Record<Status, string>> = {
 /** A table cell: pipes and line breaks would break the table. */
 const cell = (v: string) => v.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 const row = (cells: readonly string[]) => `| ${cells.map(cell).join(' | ')} |`;
-const table = (head: readonly string[], rows: readonly (readonly string[])[]) => [
+/** A Markdown table; shared with the live evidence report (lib/ops/live/report.ts). */
+export const table = (head: readonly string[], rows: readonly (readonly string[])[]) => [
   row(head),
   `| ${head.map(() => '---').join(' | ')} |`,
   ...rows.map(row),
 ];
-const anchor = (id: string) => id.toLowerCase();
+export const anchor = (id: string) => id.toLowerCase();
 
 /** The auditor's Markdown: summary, nag findings, acknowledgments, architecture, then one section per control. */
 export function renderMarkdown(report: EvidenceReport): string {

@@ -1,0 +1,139 @@
+import type { ControlId } from '../../compliance/controls';
+import type { LoadedAssembly } from '../../compliance/evidence/assembly';
+import type { EnvironmentConfig } from '../../config/schema';
+import type { OpsClients } from '../clients';
+import { describeAwsError } from '../errors';
+import type { CheckResult } from '../verify';
+import type { LiveClients } from './clients';
+
+/** Everything a live check may read: the clients of the primary and the DR region, the configuration, the assembly. */
+export interface LiveContext {
+  readonly ops: OpsClients;
+  readonly live: LiveClients;
+  /** Clients of the environment's DR region (DATA-3 copies, DATA-4 replica bucket). */
+  readonly dr: LiveClients;
+  readonly env: EnvironmentConfig;
+  readonly now: Date;
+  readonly endpoint: string;
+  /** The synthesized cloud assembly, or why it could not be read (drift rows then ERROR). */
+  readonly assembly: LoadedAssembly | { readonly error: string };
+}
+
+/** What a check found on one resource and what the control requires of it. */
+export interface Finding {
+  readonly check: string;
+  readonly control: ControlId;
+  readonly resource: string;
+  readonly property: string;
+  readonly found: unknown;
+  readonly required: string;
+  readonly ok: boolean;
+  /** Added to the detail of a FAIL: what to do. */
+  readonly fix?: string;
+}
+
+/** Renders a found value for the report: strings as they are, the rest as compact JSON, absence as `(absent)`. */
+export function show(value: unknown): string {
+  if (value === undefined || value === null || value === '') return '(absent)';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value instanceof Date) return value.toISOString();
+  return JSON.stringify(value);
+}
+
+/** One report row: PASS when `ok`, else FAIL; the detail reads `property = found (required: ...)`. */
+export function judge(f: Finding): CheckResult {
+  const found = show(f.found);
+  const detail = f.ok
+    ? `${f.property} = ${found}`
+    : `${f.property} = ${found}; required: ${f.required}${f.fix ? `; ${f.fix}` : ''}`;
+  return {
+    check: f.check,
+    control: f.control,
+    resource: f.resource,
+    status: f.ok ? 'PASS' : 'FAIL',
+    detail,
+    property: f.property,
+    found,
+    required: f.required,
+  };
+}
+
+/** A resource the control needs was not found: a FAIL row saying what was looked for. */
+export function absent(check: string, control: ControlId, resource: string, required: string): CheckResult {
+  return judge({ check, control, resource, property: 'exists', found: 'not found', required, ok: false });
+}
+
+/** A check that could not be made (an AWS error): an ERROR row, never a PASS. */
+export function errorRow(check: string, control: ControlId, resource: string, message: string): CheckResult {
+  return {
+    check,
+    control,
+    resource,
+    status: 'ERROR',
+    detail: message,
+    property: '-',
+    found: '(not read)',
+    required: '-',
+  };
+}
+
+/** A family of checks; an AWS error inside becomes one ERROR row instead of ending the run. */
+export interface LiveFamily {
+  /** The first check of the family, for its ERROR row. */
+  readonly check: string;
+  readonly control: ControlId;
+  /** What the ERROR row names as the resource. */
+  readonly resource: (ctx: LiveContext) => string;
+  readonly run: (ctx: LiveContext) => Promise<CheckResult[]>;
+}
+
+export async function runFamily(family: LiveFamily, ctx: LiveContext): Promise<CheckResult[]> {
+  try {
+    return await family.run(ctx);
+  } catch (e) {
+    if (isDeadline(e)) throw e;
+    return [errorRow(family.check, family.control, family.resource(ctx), describeAwsError(e, ctx.endpoint).message)];
+  }
+}
+
+/** The error the CLI's run deadline raises; families let it through so the run ends at once. */
+export class DeadlineError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeadlineError';
+  }
+}
+const isDeadline = (e: unknown) => e instanceof DeadlineError;
+
+/** An SDK error's name, for "not found" answers that are findings, not errors. */
+export const errorName = (e: unknown): string => (e as { name?: string } | undefined)?.name ?? '';
+
+/** Calls `fn`; the named "not found" errors give `undefined` instead of throwing. */
+export async function orMissing<T>(fn: () => Promise<T>, ...notFound: string[]): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (notFound.includes(errorName(e))) return undefined;
+    throw e;
+  }
+}
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
+
+/** The environment's tag filter, as the stage tags every resource (DATA-8). */
+export function envTags(env: EnvironmentConfig): Record<string, string> {
+  return { application: env.tags.application, environment: env.name };
+}
+
+export const tagValue = (
+  tags: readonly { Key?: string; Value?: string }[] | undefined,
+  key: string,
+): string | undefined => (tags ?? []).find((t) => t.Key === key)?.Value;
+
+/** True when the tags carry every key/value of `wanted`. */
+export const hasTags = (
+  tags: readonly { Key?: string; Value?: string }[] | undefined,
+  wanted: Record<string, string>,
+) => Object.entries(wanted).every(([k, v]) => tagValue(tags, k) === v);
