@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { AWS_REGIONS } from './regions';
 import { type AppConfig, ConfigSchema, DEFAULT_BASE_IMAGE_PARAMETER, PATTERNS } from './schema';
+import { ACCESS_PRINCIPAL_FIELDS, accessPrincipalProblem } from './access-principals';
 
 /** One problem found in a configuration: where it is and what is wrong. */
 export interface ConfigIssue {
@@ -288,6 +289,17 @@ function crossChecks(raw: unknown): ConfigIssue[] {
       }
     }
   }
+  envs.forEach((env, i) => {
+    const access = isObject(env) && isObject(env.access) ? env.access : {};
+    for (const field of ACCESS_PRINCIPAL_FIELDS) {
+      const list = access[field];
+      if (!Array.isArray(list)) continue;
+      list.forEach((arn, j) => {
+        const problem = typeof arn === 'string' ? accessPrincipalProblem(arn) : undefined;
+        if (problem) add(['environments', i, 'access', field, j], `"${arn}" ${problem}`);
+      });
+    }
+  });
   issues.push(...pipelineChecks(raw, envs));
   return issues;
 }
