@@ -139,7 +139,7 @@ export class EnvironmentStage extends Stage {
       targetGroup: this.ingress.entry.targetGroup,
       imagesKey: this.image.imagesKey.key,
       imageArnPrefix: this.image.pipeline.imageArnPrefix(),
-      dataBucketName: dataBucketName(c.tags.application, c.name, c.account, c.region),
+      dataBucketName: dataBucketName(c.tags.application, c.name, c.account, c.region, c.nameSuffix),
       dataKey: this.data.objectsKey.key,
       logKey: this.logArchive.logKey.key,
       alarmTopic: this.alerting.alarmTopic.topic,

@@ -52,6 +52,7 @@ Needs moto_server (pip install "moto[server]") on PATH or in $HOME/.pyenv/shims.
 DEPLOY_LOCAL_STACK_TIMEOUT (seconds, default 180) bounds each stack's deploy.
 DEPLOY_LOCAL_REPORT_DIR (default cdk.out.local/evidence) receives the live
 evidence report <env>.live.md and .json that verify writes.
+DEPLOY_LOCAL_ENDPOINT=http://127.0.0.1:PORT deploys to a moto you started (left running).
 EOF
 }
 
@@ -202,8 +203,19 @@ start_moto() {
   done
   return 1
 }
-step "moto_server"
-start_moto || die "moto_server ($MOTO_BIN) could not start on 127.0.0.1; see the lines above"
+if [ -n "${DEPLOY_LOCAL_ENDPOINT:-}" ]; then
+  # A moto the caller started and stops (e.g. the teardown test, which inspects
+  # what is left afterwards): used as is, never stopped here.
+  step "moto_server at $DEPLOY_LOCAL_ENDPOINT (DEPLOY_LOCAL_ENDPOINT)"
+  [[ "$DEPLOY_LOCAL_ENDPOINT" =~ ^http://127\.0\.0\.1:([0-9]+)$ ]] ||
+    die "DEPLOY_LOCAL_ENDPOINT must be http://127.0.0.1:PORT (got $DEPLOY_LOCAL_ENDPOINT)"
+  MOTO_PORT=${BASH_REMATCH[1]}
+  helper ready "$MOTO_PORT" || die "no moto answers at $DEPLOY_LOCAL_ENDPOINT"
+  : >"$MOTO_LOG"
+else
+  step "moto_server"
+  start_moto || die "moto_server ($MOTO_BIN) could not start on 127.0.0.1; see the lines above"
+fi
 ENDPOINT=http://127.0.0.1:$MOTO_PORT
 export AWS_ENDPOINT_URL=$ENDPOINT
 # The CLI hands CloudFormation the template's S3 URL built from this endpoint;

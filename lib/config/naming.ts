@@ -47,14 +47,28 @@ export function keyAliasName(application: string, environment: string, dataClass
   return `alias/${application}/${environment}/${dataClass}`;
 }
 
+/**
+ * `-<nameSuffix>` for names that are fixed and global or outlive a teardown
+ * (buckets, the DR vault); empty without a suffix, so existing names do not
+ * change. A new suffix lets a torn-down environment be deployed again at once.
+ */
+export function nameSuffixPart(nameSuffix?: string): string {
+  return nameSuffix ? `-${nameSuffix}` : '';
+}
+
 /** The replica bucket in the DR region (DATA-4); bucket names are global, hence the account. */
-export function drReplicaBucketName(application: string, environment: string, account: string): string {
-  return `${application}-${environment}-${account}-dr`;
+export function drReplicaBucketName(
+  application: string,
+  environment: string,
+  account: string,
+  nameSuffix?: string,
+): string {
+  return `${application}-${environment}${nameSuffixPart(nameSuffix)}-${account}-dr`;
 }
 
 /** The backup vault in the DR region that receives copies (DATA-3). */
-export function drBackupVaultName(application: string, environment: string): string {
-  return `${application}-${environment}-dr`;
+export function drBackupVaultName(application: string, environment: string, nameSuffix?: string): string {
+  return `${application}-${environment}${nameSuffixPart(nameSuffix)}-dr`;
 }
 
 /** The database instance identifier; fixed so that its log groups can be created encrypted before it exists. */
@@ -63,8 +77,14 @@ export function dbInstanceIdentifier(application: string, environment: string): 
 }
 
 /** The customer data bucket; named so that IAM grants and audits can name its objects exactly. */
-export function dataBucketName(application: string, environment: string, account: string, region: string): string {
-  return `${application}-${environment}-${account}-${region}-data`.slice(0, 63);
+export function dataBucketName(
+  application: string,
+  environment: string,
+  account: string,
+  region: string,
+  nameSuffix?: string,
+): string {
+  return `${application}-${environment}${nameSuffixPart(nameSuffix)}-${account}-${region}-data`.slice(0, 63);
 }
 
 /** The release bucket (IMM-9); named so that node roles can be granted its `releases/` objects exactly. */
@@ -96,8 +116,9 @@ export function sessionTranscriptBucketName(
   environment: string,
   account: string,
   region: string,
+  nameSuffix?: string,
 ): string {
-  return `${application}-${environment}-${account}-${region}-sessions`.slice(0, 63);
+  return `${application}-${environment}${nameSuffixPart(nameSuffix)}-${account}-${region}-sessions`.slice(0, 63);
 }
 
 /** The delivery pipeline's stacks and pipeline are named after the application (SDLC-2). */

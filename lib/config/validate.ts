@@ -27,6 +27,7 @@ function schemaDefault<T>(...path: string[]): T {
   if (node?._zod.def.defaultValue === undefined) throw new Error(`the schema has no default for ${path.join('.')}`);
   return node._zod.def.defaultValue as T;
 }
+import { ACCESS_PRINCIPAL_FIELDS, accessPrincipalProblem } from './access-principals';
 
 /** One problem found in a configuration: where it is and what is wrong. */
 export interface ConfigIssue {
@@ -340,6 +341,17 @@ function crossChecks(raw: unknown): ConfigIssue[] {
       }
     }
   }
+  envs.forEach((env, i) => {
+    const access = isObject(env) && isObject(env.access) ? env.access : {};
+    for (const field of ACCESS_PRINCIPAL_FIELDS) {
+      const list = access[field];
+      if (!Array.isArray(list)) continue;
+      list.forEach((arn, j) => {
+        const problem = typeof arn === 'string' ? accessPrincipalProblem(arn) : undefined;
+        if (problem) add(['environments', i, 'access', field, j], `"${arn}" ${problem}`);
+      });
+    }
+  });
   issues.push(...pipelineChecks(raw, envs));
   return issues;
 }

@@ -58,7 +58,7 @@ export class AuditStack extends Stack {
         key: sessionKey.key,
         logKey: props.logKey,
         accessLogBucket: props.accessLogBucket,
-        bucketName: sessionTranscriptBucketName(c.tags.application, c.name, c.account, c.region),
+        bucketName: sessionTranscriptBucketName(c.tags.application, c.name, c.account, c.region, c.nameSuffix),
       });
     }
 

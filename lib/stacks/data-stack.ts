@@ -74,7 +74,7 @@ export class DataStack extends Stack {
     });
 
     this.dataBucket = new SecureBucket(this, 'DataBucket', {
-      bucketName: dataBucketName(app, c.name, c.account, c.region),
+      bucketName: dataBucketName(app, c.name, c.account, c.region, c.nameSuffix),
       encryption: { kmsKey: this.objectsKey.key },
       serverAccessLogsBucket: props.accessLogBucket,
       replication: {
@@ -82,7 +82,7 @@ export class DataStack extends Stack {
           service: 's3',
           region: '',
           account: '',
-          resource: drReplicaBucketName(app, c.name, c.account),
+          resource: drReplicaBucketName(app, c.name, c.account, c.nameSuffix),
         }),
         destinationRegion: c.drRegion,
         destinationKeyAliasName: keyAliasName(app, c.name, 'objects'),
@@ -116,7 +116,7 @@ export class DataStack extends Stack {
         service: 'backup',
         region: c.drRegion,
         resource: 'backup-vault',
-        resourceName: drBackupVaultName(app, c.name),
+        resourceName: drBackupVaultName(app, c.name, c.nameSuffix),
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       }),
       resources: [

@@ -51,7 +51,7 @@ export class DrStack extends Stack {
     this.imagesKey.allowServiceLinkedRole('autoscaling.amazonaws.com', 'AWSServiceRoleForAutoScaling');
 
     this.vault = new LockedBackupVault(this, 'Vault', {
-      backupVaultName: drBackupVaultName(app, c.name),
+      backupVaultName: drBackupVaultName(app, c.name, c.nameSuffix),
       encryptionKey: this.backupKey.key,
       lockMode: c.production ? 'compliance' : 'governance',
       minRetention: Duration.days(Math.min(c.backup.twiceDailyRetentionDays, c.backup.dailyRetentionDays)),
@@ -72,7 +72,7 @@ export class DrStack extends Stack {
     );
 
     this.replicaBucket = new SecureBucket(this, 'ReplicaBucket', {
-      bucketName: drReplicaBucketName(app, c.name, c.account),
+      bucketName: drReplicaBucketName(app, c.name, c.account, c.nameSuffix),
       encryption: { kmsKey: this.objectsKey.key },
       serverAccessLogsBucket: accessLogs.bucket,
     });

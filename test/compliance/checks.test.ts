@@ -761,7 +761,7 @@ describe('helpers', () => {
     const unprotected = all.map((s) => ({ ...s, terminationProtection: false }));
     expect(productionSignals(unprotected)).toEqual({
       production: true,
-      signals: ['2 backup vaults locked in compliance mode', '1 buckets with compliance-mode Object Lock'],
+      signals: ['2 backup vaults locked in compliance mode', '1 bucket with compliance-mode Object Lock'],
     });
     expect(
       productionSignals(

@@ -84,8 +84,16 @@ describe('on a hand-written cloud assembly', () => {
     writeAssembly(dir);
     const r = run([dir]);
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    expect(r.stdout).toMatch(/^evidence: prod \(production\): 35 PASS, 0 FAIL, 8 N\/A/);
     const report = JSON.parse(readFileSync(path.join(dir, 'evidence', `${ENV}.json`), 'utf8')) as EvidenceReport;
+    // The summary line uses the report's own words and counts: N/A is NOT_APPLICABLE only.
+    const c = report.summary.counts;
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^evidence: prod \\(production\\): 33 PASS, 0 FAIL, ${c.NOT_APPLICABLE} N/A, ${c.NOT_IMPLEMENTED} NOT IMPLEMENTED, ${c.MANUAL} MANUAL -> `,
+      ),
+    );
+    const md = readFileSync(path.join(dir, 'evidence', `${ENV}.md`), 'utf8');
+    expect(md).toContain(`| N/A | ${c.NOT_APPLICABLE} |`);
     expect(report.generatedAt).toBe('2030-01-01T00:00:00.000Z');
     expect(report.summary.failing).toEqual([]);
     expect(existsSync(path.join(dir, 'evidence', `${ENV}.md`))).toBe(true);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CONTROLS } from '../../lib/compliance/controls';
-import { FRAMEWORKS, SEEDS } from '../../lib/compliance/evidence/frameworks';
+import { FRAMEWORKS, SEEDS, seedCitation } from '../../lib/compliance/evidence/frameworks';
 import { ROOT } from '../helpers/app';
 
 const CATALOG = path.join(ROOT, '..', 'shared', 'CONTROLS.md');
@@ -22,5 +22,22 @@ test('every seed letter of the catalog has its file name', () => {
 
 (existsSync(CATALOG) ? test : test.skip)('seed file names match ../shared/CONTROLS.md', () => {
   const text = readFileSync(CATALOG, 'utf8');
-  for (const [letter, file] of Object.entries(SEEDS)) expect(text).toContain(`${letter} = \`${file}\``);
+  for (const [letter, seed] of Object.entries(SEEDS)) expect(text).toContain(`${letter} = \`${seed.file}\``);
+});
+
+const SEED_DIR = path.join(ROOT, '..', 'shared', 'seeds');
+(existsSync(SEED_DIR) ? test : test.skip)(
+  'each source letter names the company and page title its seed file shows',
+  () => {
+    for (const seed of Object.values(SEEDS)) {
+      const text = readFileSync(path.join(SEED_DIR, seed.file), 'utf8');
+      expect(text).toContain(seed.company);
+      expect(text).toContain(seed.page);
+    }
+  },
+);
+
+test('a citation names the company and the page, never a file', () => {
+  expect(seedCitation('K')).toBe('Kontext ("Security Overview")');
+  for (const letter of Object.keys(SEEDS)) expect(seedCitation(letter)).not.toMatch(/\.txt/);
 });

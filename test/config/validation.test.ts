@@ -222,6 +222,26 @@ describe('config validation', () => {
       /access\.adminPrincipals\[0\]: must be an IAM principal ARN.*got "alice"/,
     ],
     [
+      'an Identity Center permission-set role as a principal (its sessions carry no MFA key)',
+      (c) =>
+        (dev(c).access = {
+          adminPrincipals: [
+            'arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_0123456789abcdef',
+          ],
+        }),
+      /access\.adminPrincipals\[0\]: "arn:aws:iam::111111111111:role\/aws-reserved\/sso.*" is an IAM Identity Center permission-set role: its sessions never carry aws:MultiFactorAuthPresent/,
+    ],
+    [
+      'a role as an auditor principal (a chained AssumeRole would be denied)',
+      (c) => (dev(c).access = { auditorPrincipals: ['arn:aws:iam::111111111111:role/external-auditors'] }),
+      /access\.auditorPrincipals\[0\]: "arn:aws:iam::111111111111:role\/external-auditors" is a role: .*SAML\/OIDC federated roles never carry it.*name IAM users \(user\/\.\.\.\) or an account \(root\)/,
+    ],
+    [
+      'a name suffix with upper-case letters',
+      (c) => (dev(c).nameSuffix = 'R2'),
+      /nameSuffix: must be 1-6 lower-case letters or digits, e\.g\. "r2" \(got "R2"\)/,
+    ],
+    [
       'sessions longer than 12 hours',
       (c) => (dev(c).access = { maxSessionHours: 24 }),
       /access\.maxSessionHours: must be 1-12 hours \(got 24\)/,

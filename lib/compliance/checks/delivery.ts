@@ -340,7 +340,7 @@ export function checkSdlc2(ctx: CheckContext): CheckResult {
       'SDLC-2',
       'NOT_IMPLEMENTED',
       `no delivery pipeline in the cloud assembly deploys ${ctx.environment}: it is deployed with \`cdk deploy\``,
-      'add a `pipeline` section to the configuration (README, "Delivery pipeline")',
+      'add a `pipeline` section to the configuration (docs/deploying.md, "Through the delivery pipeline")',
     );
   }
   const c = new Collector(ctx);

@@ -106,10 +106,16 @@ export function productionSignals(stacks: readonly StackTemplate[]): ProductionS
   const compliantVaults = resourcesOf(stacks, 'AWS::Backup::BackupVault').filter(
     (v) => get(v.resource.Properties, 'LockConfiguration.ChangeableForDays') !== undefined,
   );
-  if (compliantVaults.length > 0) signals.push(`${compliantVaults.length} backup vaults locked in compliance mode`);
+  if (compliantVaults.length > 0)
+    signals.push(
+      `${compliantVaults.length} backup ${compliantVaults.length === 1 ? 'vault' : 'vaults'} locked in compliance mode`,
+    );
   const lockedBuckets = resourcesOf(stacks, 'AWS::S3::Bucket').filter(
     (b) => get(b.resource.Properties, 'ObjectLockConfiguration.Rule.DefaultRetention.Mode') === 'COMPLIANCE',
   );
-  if (lockedBuckets.length > 0) signals.push(`${lockedBuckets.length} buckets with compliance-mode Object Lock`);
+  if (lockedBuckets.length > 0)
+    signals.push(
+      `${lockedBuckets.length} ${lockedBuckets.length === 1 ? 'bucket' : 'buckets'} with compliance-mode Object Lock`,
+    );
   return { production: signals.length > 0, signals };
 }

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { AssemblyError, loadCloudAssembly } from './assembly';
 import { JUNIT_FILE, SARIF_FILE, writeFindings } from './findings';
-import { renderMarkdown } from './markdown';
+import { renderMarkdown, statusCounts } from './markdown';
 import { blockingFailures, buildEvidenceReports } from './report';
 
 export const FORMATS = ['both', 'md', 'json'] as const;
@@ -151,7 +151,7 @@ export function runEvidenceCli(argv: readonly string[], io: EvidenceIo): number 
     }
     const c = r.summary.counts;
     io.stdout(
-      `evidence: ${r.environment.name}${r.environment.production ? ' (production)' : ''}: ${c.PASS} PASS, ${c.FAIL} FAIL, ${c.NOT_APPLICABLE + c.NOT_IMPLEMENTED + c.MANUAL} N/A (${c.MANUAL} manual, ${c.NOT_IMPLEMENTED} not implemented, ${c.NOT_APPLICABLE} not applicable) -> ${written.join(', ')}\n`,
+      `evidence: ${r.environment.name}${r.environment.production ? ' (production)' : ''}: ${statusCounts(c)} -> ${written.join(', ')}\n`,
     );
   }
   io.stdout(`evidence: findings -> ${writeFindings(out, assembly, reports).join(', ')}\n`);

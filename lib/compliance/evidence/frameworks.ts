@@ -116,11 +116,36 @@ export const FRAMEWORKS: Readonly<Record<ControlId, FrameworkRefs>> = {
   'OPS-3': m(['CA-7', 'CM-3(5)', 'CM-6', 'SI-4'], ['11.5'], ['11.5.2'], ['CC4.1', 'CC7.1']),
 };
 
-/** What the seed letters of CONTROLS.md stand for. */
-export const SEEDS: Readonly<Record<string, string>> = {
-  K: '000_b4421103b72e8cee.txt',
-  L: '001_50621c01ccd22761.txt',
-  T: '002_d509c6ba1f6a9163.txt',
-  C: '003_5258adcf8157b631.txt',
-  R: '004_d45d152656e58f66.txt',
+/** A public security page a control's promise comes from. */
+export interface SeedSource {
+  /** The company that publishes the page. */
+  readonly company: string;
+  /** The page's title as published. */
+  readonly page: string;
+  /** The copy the catalog was written from (CONTROLS.md's seed file), for the cross-check test only. */
+  readonly file: string;
+}
+
+/**
+ * What the source letters of the control catalog stand for: the security
+ * pages of five SaaS companies whose promises the controls turn into
+ * infrastructure. Reports and docs cite them by company and page, never by
+ * file.
+ */
+export const SEEDS: Readonly<Record<string, SeedSource>> = {
+  K: { company: 'Kontext', page: 'Security Overview', file: '000_b4421103b72e8cee.txt' },
+  L: { company: 'Kaleo', page: 'Security', file: '001_50621c01ccd22761.txt' },
+  T: { company: 'TeamBench', page: 'Data protection policy', file: '002_d509c6ba1f6a9163.txt' },
+  C: {
+    company: 'Conceptsauce',
+    page: 'Client Data Security within Conceptsauce systems',
+    file: '003_5258adcf8157b631.txt',
+  },
+  R: { company: 'Kritik', page: 'Security', file: '004_d45d152656e58f66.txt' },
 };
+
+/** "Kontext (Security Overview)": how a report or a doc names a source letter. */
+export function seedCitation(letter: string): string {
+  const s = SEEDS[letter];
+  return s ? `${s.company} ("${s.page}")` : `unknown source ${letter}`;
+}

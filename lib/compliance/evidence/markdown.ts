@@ -1,7 +1,8 @@
 import type { Status } from '../checks/types';
-import { FRAMEWORK_NAMES, FRAMEWORK_NOTE, SEEDS } from './frameworks';
+import { FRAMEWORK_NAMES, FRAMEWORK_NOTE, seedCitation } from './frameworks';
 import type { EvidenceReport } from './report';
 
+/** The one vocabulary of statuses, used by the report's tables and the synth's summary line alike. */
 export const STATUS_LABEL: Readonly<Record<Status, string>> = {
   PASS: 'PASS',
   FAIL: 'FAIL',
@@ -9,6 +10,11 @@ export const STATUS_LABEL: Readonly<Record<Status, string>> = {
   NOT_IMPLEMENTED: 'NOT IMPLEMENTED',
   MANUAL: 'MANUAL',
 };
+
+/** "33 PASS, 0 FAIL, 1 N/A, 5 NOT IMPLEMENTED, 4 MANUAL": the counts of the summary table, in its order and words. */
+export function statusCounts(counts: Readonly<Record<Status, number>>): string {
+  return (Object.keys(STATUS_LABEL) as Status[]).map((k) => `${counts[k]} ${STATUS_LABEL[k]}`).join(', ');
+}
 
 /** A table cell: pipes and line breaks would break the table. */
 const cell = (v: string) => v.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -125,7 +131,7 @@ export function renderMarkdown(report: EvidenceReport): string {
     out.push(`**Status: ${STATUS_LABEL[c.status]}**. ${c.summary.charAt(0).toUpperCase()}${c.summary.slice(1)}.`, '');
     out.push(`- Promise: ${c.promise}`);
     if (c.target) out.push(`- Target: ${c.target}`);
-    out.push(`- Seeds: ${c.sources.map((l) => `${l} (\`${SEEDS[l] ?? '?'}\`)`).join(', ')}`);
+    out.push(`- From the security pages of: ${c.sources.map(seedCitation).join(', ')}`);
     for (const [k, name] of Object.entries(FRAMEWORK_NAMES) as [keyof typeof FRAMEWORK_NAMES, string][]) {
       out.push(`- ${name}: ${c.frameworks[k].join(', ') || '-'}`);
     }
