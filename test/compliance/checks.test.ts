@@ -4,7 +4,6 @@ import { nagForEnvironment, parseNagReport } from '../../lib/compliance/checks/n
 import { hoursBetweenRuns, resolveTarget, runsAtLeastMonthly, show } from '../../lib/compliance/checks/template';
 import type { CheckContext, CheckResult, Status } from '../../lib/compliance/checks/types';
 import { CONTROLS } from '../../lib/compliance/controls';
-import { RELEASE_BLOCK_BEGIN } from '../../lib/release/contract';
 import { context, ENV, type FixtureEditor, stacks } from './fixture';
 
 type Json = Record<string, unknown>;
@@ -176,9 +175,10 @@ const FAILURES: [string, Record<string, Status>, (e: FixtureEditor) => void][] =
     { 'DATA-9': 'FAIL' },
     (e) => {
       const lt = e.find('App', 'Lt').Properties as Json;
-      (lt.LaunchTemplateData as Json).UserData = {
-        'Fn::Base64': `#!/bin/bash\n${RELEASE_BLOCK_BEGIN}\nRELEASE='none -'\n# <<< release\nsystemctl start app\n`,
-      };
+      const join = ((lt.LaunchTemplateData as Json).UserData as { 'Fn::Base64': { 'Fn::Join': [string, unknown[]] } })[
+        'Fn::Base64'
+      ]['Fn::Join'];
+      join[1][3] = String(join[1][3]).replace('/usr/bin/node "$dir/migrate.js"\n', '');
     },
   ],
   [
@@ -590,7 +590,7 @@ describe('IMM-9 and IMM-10: weakening a release or rebuild property fails exactl
       'the boot script no longer checks the checksum',
       (e: FixtureEditor) => {
         const parts = bootText(e);
-        parts[3] = 'systemctl start app\n';
+        parts[3] = '/usr/bin/node "$dir/migrate.js"\nsystemctl start app\n';
       },
     ],
     [

@@ -89,7 +89,7 @@ describe('on a hand-written cloud assembly', () => {
     const c = report.summary.counts;
     expect(r.stdout).toMatch(
       new RegExp(
-        `^evidence: prod \\(production\\): 33 PASS, 0 FAIL, ${c.NOT_APPLICABLE} N/A, ${c.NOT_IMPLEMENTED} NOT IMPLEMENTED, ${c.MANUAL} MANUAL -> `,
+        `^evidence: prod \\(production\\): 37 PASS, 0 FAIL, ${c.NOT_APPLICABLE} N/A, ${c.NOT_IMPLEMENTED} NOT IMPLEMENTED, ${c.MANUAL} MANUAL -> `,
       ),
     );
     const md = readFileSync(path.join(dir, 'evidence', `${ENV}.md`), 'utf8');

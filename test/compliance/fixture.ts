@@ -460,7 +460,7 @@ function app(): StackTemplate {
                     `#!/bin/bash\n${RELEASE_BLOCK_BEGIN}\nRELEASE='`,
                     ref('ReleaseRecord'),
                     `'\n${RELEASE_BLOCK_END}\n`,
-                    'if ! echo "$RELEASE_SHA256  $artifact" | sha256sum --check --status; then\n  exit 1\nfi\nsystemctl start app\n',
+                    'if ! echo "$RELEASE_SHA256  $artifact" | sha256sum --check --status; then\n  exit 1\nfi\n/usr/bin/node "$dir/migrate.js"\nsystemctl start app\n',
                   ],
                 ],
               },

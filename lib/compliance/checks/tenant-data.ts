@@ -104,17 +104,8 @@ export function checkData9(ctx: CheckContext): CheckResult {
 
   const templates = resourcesOf(ctx.stacks, 'AWS::EC2::LaunchTemplate');
   const booting = templates.filter((t) => flat(prop(t, 'LaunchTemplateData.UserData')).includes(RELEASE_BLOCK_BEGIN));
-  if (booting.length === 0) {
-    c.fact({
-      stack: templates[0]?.stack.stackName ?? '(none)',
-      logicalId: templates[0]?.logicalId ?? '(no launch template)',
-      type: 'AWS::EC2::LaunchTemplate',
-      path: 'Properties.LaunchTemplateData.UserData',
-      value: 'no release boot script: the image placeholder serves and stores no tenant data',
-      ok: true,
-      expected: 'once releases boot: the boot script runs migrate.js (RLS policies, app role) before the service',
-    });
-  }
+  // Tenant data is served by the release the boot script fetches; without one nothing sets up RLS.
+  c.requireSome(booting, 'launch template that boots a release (and runs its migration)');
   for (const t of booting) {
     const userData = flat(prop(t, 'LaunchTemplateData.UserData'));
     c.check(
