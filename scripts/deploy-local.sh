@@ -126,15 +126,17 @@ step "configuration $CONFIG"
 INFO=$(node --import tsx -e '
 const { loadConfig } = require("./lib/config/load");
 const { goldenAmiParameterName } = require("./lib/config/naming");
+const { releaseParameterName } = require("./lib/release/contract");
 const [file, want] = process.argv.slice(1);
 let envs;
 try { envs = loadConfig(file).environments; } catch (e) { console.error(e.message); process.exit(1); }
 const env = want ? envs.find((x) => x.name === want) : envs[0];
 if (!env) { console.error(`unknown environment "${want}" in ${file}; environments: ${envs.map((x) => x.name).join(", ")}`); process.exit(1); }
 console.log([env.name, env.account, env.region, env.drRegion, env.ingress.certificate.arn ?? "-",
-  env.ingress.hosts[0].hostname, goldenAmiParameterName(env.tags.application, env.name)].join("\t"));
+  env.ingress.hosts[0].hostname, goldenAmiParameterName(env.tags.application, env.name),
+  releaseParameterName(env.tags.application, env.name)].join("\t"));
 ' "$CONFIG" "$ENV_NAME") || die "cannot use $CONFIG (see above)"
-IFS=$'\t' read -r ENV_NAME ACCOUNT REGION DR_REGION CERT_ARN HOSTNAME AMI_PARAMETER <<<"$INFO"
+IFS=$'\t' read -r ENV_NAME ACCOUNT REGION DR_REGION CERT_ARN HOSTNAME AMI_PARAMETER RELEASE_PARAMETER <<<"$INFO"
 [ "$ACCOUNT" = 123456789012 ] ||
   die "environment $ENV_NAME is in account $ACCOUNT; moto answers as 123456789012 (verify would refuse another account): use config/local.yaml or set account: '123456789012'"
 export AWS_REGION=$REGION AWS_DEFAULT_REGION=$REGION
@@ -253,6 +255,8 @@ elif [ "$CERT_ARN" != - ]; then
 fi
 AMI=$(helper golden-ami "$AMI_PARAMETER" "$REGION") || die "could not put the golden AMI parameter"
 echo "golden AMI: SSM $AMI_PARAMETER = ${AMI%%$'\t'*} (${AMI#*$'\t'}), a moto stock image; the Image Builder pipeline cannot run on moto"
+RELEASE=$(helper release-record "$RELEASE_PARAMETER" "$REGION") || die "could not create the release record"
+echo "release record: SSM $RELEASE_PARAMETER = $RELEASE (created once, as the Image stack's initializer does; moto runs no custom resources)"
 if [ "$RAW" = 0 ]; then
   helper patch "$ASM" "$ENV_NAME" ${REPLACE[@]+"${REPLACE[@]}"} | sed 's/^/patched /'
   [ "${PIPESTATUS[0]}" = 0 ] || die "could not patch the templates"

@@ -269,6 +269,18 @@ def cmd_golden_ami(parameter, region):
     print(f"{image['ImageId']}\t{image.get('Name', '')}")
 
 
+def cmd_release_record(parameter, region):
+    """Creates the release record as "none -" unless it exists (the Image stack's AwsCustomResource; moto runs none)."""
+    ssm = client("ssm", region)
+    try:
+        print(ssm.get_parameter(Name=parameter)["Parameter"]["Value"])
+        return
+    except ssm.exceptions.ParameterNotFound:
+        pass
+    ssm.put_parameter(Name=parameter, Type="String", Value="none -", Overwrite=False)
+    print("none -")
+
+
 def cmd_certificate(region, domain):
     """Requests a certificate from moto's ACM and prints its ARN (moto's ALB listener only checks that it exists)."""
     arn = client("acm", region).request_certificate(DomainName=domain, ValidationMethod="DNS")["CertificateArn"]
@@ -305,6 +317,7 @@ COMMANDS = {
     "unsupported": cmd_unsupported,
     "status": cmd_status,
     "golden-ami": cmd_golden_ami,
+    "release-record": cmd_release_record,
     "free-port": cmd_free_port,
     "ready": cmd_ready,
     "moto-error": cmd_moto_error,
