@@ -136,10 +136,17 @@ def patch_template(template, replacements):
             props["DocumentFormat"] = "JSON"
             props["Content"] = {"Fn::ToJsonString": props["Content"]}
             changes.append(f"{lid} ({rtype}): DocumentFormat JSON made explicit (moto: 'Invalid document format None')")
+        # 4b. CloudFormation's AWS::SSM::Parameter takes Tags as a map; moto's
+        #     model iterates it as a list of {Key, Value} and fails.
+        if rtype == "AWS::SSM::Parameter" and isinstance(props.get("Tags"), dict):
+            del props["Tags"]
+            changes.append(f"{lid} ({rtype}): Tags dropped (moto: TypeError on CloudFormation's tag map)")
 
     # 5. moto has no LoadBalancerFullName / TargetGroupFullName attributes
     #    (NotImplementedError, AttributeError 'get_cfn_attribute'): computed
     #    from the ARN (moto's Ref) the way CloudFormation defines them.
+    skipped = set(unsupported_types(template))
+
     def full_name(node):
         if isinstance(node, list):
             return [full_name(n) for n in node]
@@ -153,6 +160,17 @@ def patch_template(template, replacements):
                 split = {"Fn::Split": ["/", ref]}  # arn:...:loadbalancer/app/NAME/ID
                 changes.append(f"GetAtt {get_att[0]}.LoadBalancerFullName computed from its ARN (moto: not implemented)")
                 return {"Fn::Join": ["/", [{"Fn::Select": [i, split]} for i in (1, 2, 3)]]}
+            if rtype in skipped:
+                # moto skips the resource (e.g. Image Builder), so nothing answers its attributes.
+                changes.append(f"GetAtt {get_att[0]}.{get_att[1]} replaced by a stand-in (moto skips {rtype})")
+                return f"arn:aws:moto-standin:::{get_att[0]}"
+            if rtype == "AWS::RDS::DBInstance" and get_att[1] == "MasterUserSecret.SecretArn":
+                changes.append(f"GetAtt {get_att[0]}.MasterUserSecret.SecretArn replaced by a stand-in (moto: not supported)")
+                return "arn:aws:secretsmanager:us-east-1:123456789012:secret:moto-standin"
+            if rtype == "AWS::RDS::DBInstance" and get_att[1] == "DbiResourceId":
+                # Only IAM database authentication names it (rds-db:connect); moto has no such attribute.
+                changes.append(f"GetAtt {get_att[0]}.DbiResourceId replaced by a stand-in (moto: not supported)")
+                return "db-MOTOSTANDIN"
             if rtype == "AWS::ElasticLoadBalancingV2::TargetGroup" and get_att[1] == "TargetGroupFullName":
                 changes.append(f"GetAtt {get_att[0]}.TargetGroupFullName computed from its ARN (moto: not implemented)")
                 return {"Fn::Select": [5, {"Fn::Split": [":", ref]}]}  # arn:...:targetgroup/NAME/ID
