@@ -1,18 +1,16 @@
 import * as path from 'node:path';
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge, literalPartition } from '../compliance/acknowledge';
-import { handlerCode } from './handler-bundle';
-import { SecureLogGroup } from './secure-log-group';
+import { privateFunction } from './private-function';
 import { EncryptionKey } from './encryption-key';
 
 /** Instance refresh outcomes the rollout reacts to, as Auto Scaling names them in EventBridge. */
@@ -57,54 +55,26 @@ export class Rollout extends Construct {
     const stack = Stack.of(this);
     const asgName = props.autoScalingGroup.autoScalingGroupName;
 
-    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+    // DATA-6: the dead-letter queue holds the events of failed rollouts, which also go to the
+    // alarm topic: same data class (alerts), same key.
+    this.function = privateFunction(this, {
       vpc: props.vpc,
-      description: 'Rollout function: HTTPS to AWS APIs only',
-      allowAllOutbound: false,
-    });
-    securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs');
-
-    const deadLetters = new sqs.Queue(this, 'DeadLetters', {
-      // DATA-6: a customer key. The queue holds the events of failed rollouts, which also go to the
-      // alarm topic: same data class (alerts), same key.
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: props.alarmTopicKey,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledge(
-      deadLetters,
-      'IMM-2',
-      'this queue is itself the dead-letter queue of the rollout function; failed rollouts also notify the alarm topic',
-      'AwsSolutions-SQS3',
-    );
-
-    const logGroup = new SecureLogGroup(this, 'Logs', { encryptionKey: props.logKey });
-    // Bundled once per content hash of the handler and its imports, not on every synth (handler-bundle.ts).
-    this.function = new lambda.Function(this, 'Function', {
-      code: handlerCode(path.join(__dirname, '..', 'rollout', 'handler.ts'), {
-        target: 'node22',
-        externalModules: ['@aws-sdk/*'],
-      }),
-      handler: 'index.handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
+      entry: path.join(__dirname, '..', 'rollout', 'handler.ts'),
+      name: 'Rollout function',
       description: 'Rolls the app fleet onto each new golden image with an instance refresh',
-      timeout: Duration.minutes(1),
-      memorySize: 256,
-      // One at a time: two rollouts must never interleave their launch template updates.
-      reservedConcurrentExecutions: 1,
-      vpc: props.vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      securityGroups: [securityGroup],
-      logGroup: logGroup.logGroup,
-      deadLetterQueue: deadLetters,
       environment: {
         ASG_NAME: asgName,
         AMI_PARAMETER: props.amiParameterName,
         TOPIC_ARN: props.alarmTopic.topicArn,
         INSTANCE_WARMUP_SECONDS: String(props.instanceWarmup.toSeconds()),
         ALARM_NAMES: props.alarmNames.join(','),
+      },
+      queueKey: props.alarmTopicKey,
+      logKey: props.logKey,
+      deadLetters: {
+        control: 'IMM-2',
+        reason:
+          'this queue is itself the dead-letter queue of the rollout function; failed rollouts also notify the alarm topic',
       },
     });
 
@@ -187,13 +157,6 @@ export class Rollout extends Construct {
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${stack.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/<${stack.getLogicalId(props.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup)}>]`,
       `AwsSolutions-IAM5[Resource::arn:${literalPartition(stack)}:autoscaling:${stack.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/<${stack.getLogicalId(props.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup)}>]`,
       'compliance:IAMNoInlinePolicy',
-    );
-    acknowledge(
-      role,
-      'IAM-2',
-      'Lambda needs the AWS-managed basic and VPC execution policies to write logs and attach to the private subnets',
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
     );
 
     new events.Rule(this, 'OnNewImage', {
