@@ -1,3 +1,4 @@
+import { partitionOf } from '../partition';
 import {
   DescribeBackupVaultCommand,
   type BackupClient,
@@ -89,7 +90,7 @@ export const backups: LiveFamily = {
         ),
       );
     }
-    const drArn = `arn:aws:backup:${ctx.env.drRegion}:${ctx.env.account}:backup-vault:${drName}`;
+    const drArn = `arn:${partitionOf(ctx.env.drRegion)}:backup:${ctx.env.drRegion}:${ctx.env.account}:backup-vault:${drName}`;
     let copied = 0;
     let failed = 0;
     const since = new Date(ctx.now.getTime() - 25 * HOUR_MS);

@@ -12,6 +12,9 @@ import { SESSION_PREFERENCES_DOCUMENT } from '../../constructs/session-logging';
 import type { CheckResult } from '../verify';
 import { judge, type LiveFamily, orMissing } from './check';
 
+/** An SNS topic ARN in any partition (aws, aws-cn, aws-us-gov). */
+const SNS_ARN = /^arn:[a-z-]+:sns:/;
+
 /** LOG-3: the fleet's log groups exist, are encrypted with a key and kept a year. */
 export const logGroups: LiveFamily = {
   check: 'logs.fleet-groups',
@@ -60,10 +63,10 @@ export const alarms: LiveFamily = {
         property: 'AlarmActions',
         found: alarm ? alarm.AlarmActions : 'no such alarm',
         required: 'the alarm exists and notifies an SNS topic',
-        ok: (alarm?.AlarmActions ?? []).some((a) => a.startsWith('arn:aws:sns:')),
+        ok: (alarm?.AlarmActions ?? []).some((a) => SNS_ARN.test(a)),
       });
     });
-    const silent = own.filter((a) => !(a.AlarmActions ?? []).some((x) => x.includes(':sns:')));
+    const silent = own.filter((a) => !(a.AlarmActions ?? []).some((x) => SNS_ARN.test(x)));
     rows.push(
       judge({
         check: 'alarms.notify',
