@@ -61,14 +61,7 @@ export interface ClientSettings {
  * `AWS_ENDPOINT_URL` included) unless `settings` overrides them.
  */
 export function createClients(region: string, settings: ClientSettings = {}): OpsClients {
-  const config = {
-    region,
-    retryMode: settings.retryMode ?? RETRY.retryMode,
-    maxAttempts: settings.maxAttempts ?? RETRY.maxAttempts,
-    requestHandler: HTTP_TIMEOUTS,
-    ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-    ...(settings.credentials ? { credentials: { ...settings.credentials } } : {}),
-  };
+  const config = clientConfig(region, settings);
   return {
     region,
     autoscaling: new AutoScalingClient(config),
@@ -82,7 +75,20 @@ export function createClients(region: string, settings: ClientSettings = {}): Op
   };
 }
 
-function pathStyle(endpoint: string | undefined): boolean {
+/** The configuration every client of the CLI gets: retries, bounded timeouts, and the test overrides. */
+export function clientConfig(region: string, settings: ClientSettings = {}) {
+  return {
+    region,
+    retryMode: settings.retryMode ?? RETRY.retryMode,
+    maxAttempts: settings.maxAttempts ?? RETRY.maxAttempts,
+    requestHandler: HTTP_TIMEOUTS,
+    ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+    ...(settings.credentials ? { credentials: { ...settings.credentials } } : {}),
+  };
+}
+
+/** An endpoint override (moto, LocalStack) serves buckets by path, not as bucket.host names. */
+export function pathStyle(endpoint: string | undefined): boolean {
   return Boolean(endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
 }
 

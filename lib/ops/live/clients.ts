@@ -14,7 +14,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
-import { type ClientSettings, HTTP_TIMEOUTS, RETRY } from '../clients';
+import { clientConfig, type ClientSettings, pathStyle } from '../clients';
 
 /**
  * The clients the live evidence checks use beyond {@link OpsClients}, all in
@@ -42,14 +42,7 @@ export interface LiveClients {
 }
 
 export function createLiveClients(region: string, settings: ClientSettings = {}): LiveClients {
-  const config = {
-    region,
-    retryMode: settings.retryMode ?? RETRY.retryMode,
-    maxAttempts: settings.maxAttempts ?? RETRY.maxAttempts,
-    requestHandler: HTTP_TIMEOUTS,
-    ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-    ...(settings.credentials ? { credentials: { ...settings.credentials } } : {}),
-  };
+  const config = clientConfig(region, settings);
   return {
     region,
     backup: new BackupClient(config),
@@ -64,8 +57,7 @@ export function createLiveClients(region: string, settings: ClientSettings = {})
     inspector: new Inspector2Client(config),
     kms: new KMSClient(config),
     rds: new RDSClient(config),
-    // moto and other local endpoints serve buckets path-style only.
-    s3: new S3Client({ ...config, forcePathStyle: settings.endpoint !== undefined || !!process.env.AWS_ENDPOINT_URL }),
+    s3: new S3Client({ ...config, forcePathStyle: pathStyle(settings.endpoint) }),
     securityhub: new SecurityHubClient(config),
     sns: new SNSClient(config),
     wafv2: new WAFV2Client(config),

@@ -5,23 +5,15 @@ import {
   paginateDescribeVpcs,
   type Vpc,
 } from '@aws-sdk/client-ec2';
+import { REQUIRED_TAGS } from '../../compliance/checks/data';
+import { REQUIRED_INTERFACE_ENDPOINTS } from '../../compliance/checks/network';
 import type { CheckResult } from '../verify';
 import { absent, envTags, judge, type LiveContext, type LiveFamily, tagValue } from './check';
 
-/** The services private hosts reach through endpoints (lib/constructs/network.ts). */
-export const ENDPOINT_SERVICES = [
-  'ssm',
-  'ssmmessages',
-  'ec2messages',
-  'logs',
-  'monitoring',
-  'kms',
-  'secretsmanager',
-  'sts',
-  's3',
-];
+/** The services private hosts reach through endpoints: the interface endpoints NET-6 requires, and the S3 gateway. */
+export const ENDPOINT_SERVICES = [...REQUIRED_INTERFACE_ENDPOINTS, 's3'];
 /** The tags every resource carries (DATA-8), checked on the VPC. */
-export const REQUIRED_TAGS = ['application', 'environment', 'owner', 'data-classification'] as const;
+export { REQUIRED_TAGS };
 
 export async function environmentVpcs(ctx: LiveContext): Promise<Vpc[]> {
   const filters = Object.entries(envTags(ctx.env)).map(([k, v]) => ({ Name: `tag:${k}`, Values: [v] }));
