@@ -2,7 +2,7 @@
 /**
  * cfn-lint over every synthesized template (nested stage assemblies included),
  * in parallel and skipping templates that already passed; see
- * scripts/lint-templates/lint.ts and docs/performance.md.
+ * lib/sdlc/lint/lint.ts and docs/performance.md.
  *
  *   node --import tsx scripts/lint-templates.ts [OUTDIR] [--jobs N] [--no-cache] [--help]
  *
@@ -12,12 +12,10 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { LintSetupError } from './lint-templates/cfn-lint';
-import { lintTemplates } from './lint-templates/lint';
+import { LintSetupError } from '../lib/sdlc/lint/cfn-lint';
+import { lintCacheDir, lintTemplates } from '../lib/sdlc/lint/lint';
 
 const ROOT = path.join(__dirname, '..');
-/** Outside cdk.out, which every synth deletes; node_modules/ is gitignored. Override: CFN_LINT_CACHE_DIR. */
-export const DEFAULT_CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'cfn-lint');
 
 const USAGE = `usage: node --import tsx scripts/lint-templates.ts [OUTDIR] [options]
   OUTDIR         the cloud assembly to lint (default cdk.out)
@@ -50,7 +48,7 @@ function options(argv: string[]) {
     help: values.help ?? false,
     outdir: positionals[0] ?? 'cdk.out',
     jobs: jobsText ? Number(jobsText) : os.availableParallelism(),
-    cacheDir: values['no-cache'] ? undefined : (process.env.CFN_LINT_CACHE_DIR ?? DEFAULT_CACHE_DIR),
+    cacheDir: values['no-cache'] ? undefined : lintCacheDir(ROOT),
   };
 }
 

@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cfnLintIdentity, findCfnLint } from '../../scripts/lint-templates/cfn-lint';
-import { lintTemplates, type LintOptions, type LintResult } from '../../scripts/lint-templates/lint';
+import { cfnLintIdentity, findCfnLint } from '../../lib/sdlc/lint/cfn-lint';
+import { lintTemplates, type LintOptions, type LintResult } from '../../lib/sdlc/lint/lint';
 import { ROOT, tempDir } from '../helpers/app';
 
 /**

@@ -29,6 +29,21 @@ const TEMPLATE_PLACEHOLDER = '\u0000template\u0000';
 const ERRORS = 2;
 const FINDINGS = 2 | 4 | 8;
 
+/**
+ * Where passed templates are recorded: CFN_LINT_CACHE_DIR, else `node_modules/.cache/cfn-lint` of the repository
+ * (outside cdk.out, which every synth deletes; gitignored, wiped by `npm ci`).
+ */
+export function lintCacheDir(repositoryRoot: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env.CFN_LINT_CACHE_DIR ?? path.join(repositoryRoot, 'node_modules', '.cache', 'cfn-lint');
+}
+
+/** The number of cfn-lint processes from a flag or variable; undefined when not given. */
+export function lintJobs(text: string | undefined, source: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^[1-9]\d*$/.test(text)) throw new LintSetupError(`${source} must be a whole number >= 1 (got "${text}")`);
+  return Number(text);
+}
+
 export interface LintOptions {
   /** The cloud assembly folder (nested stage assemblies included). */
   readonly outdir: string;
