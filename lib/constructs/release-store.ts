@@ -41,12 +41,17 @@ export interface ReleaseStoreProps {
 export class ReleaseStore extends Construct {
   readonly bucket: s3.Bucket;
   readonly bucketName: string;
+  /** The SSM parameter that publishes the bucket name to the release CLI. */
+  readonly bucketParameterName: string;
   readonly recordParameterName: string;
 
   constructor(scope: Construct, id: string, props: ReleaseStoreProps) {
     super(scope, id);
-    this.recordParameterName = props.recordParameterName;
-    this.bucketName = props.bucketName;
+    ({
+      bucketName: this.bucketName,
+      bucketParameterName: this.bucketParameterName,
+      recordParameterName: this.recordParameterName,
+    } = props);
     this.bucket = new SecureBucket(this, 'Bucket', {
       bucketName: props.bucketName,
       encryption: { kmsKey: props.key },
