@@ -53,8 +53,3 @@ export const AccessSchema = z.strictObject({
     .default(1)
     .describe('Longest session of the administrator and auditor roles, in hours.'),
 });
-
-/** The audit settings, validated. */
-export type AuditConfig = z.output<typeof AuditSchema>;
-/** The access roles' settings, validated. */
-export type AccessConfig = z.output<typeof AccessSchema>;

@@ -112,8 +112,3 @@ export const FleetSchema = z.strictObject({
     .default(20)
     .describe('Encrypted gp3 root volume of each node, in GiB.'),
 });
-
-/** The golden-image pipeline's settings, validated. */
-export type ImageConfig = z.output<typeof ImageSchema>;
-/** The fleet's settings, validated. */
-export type FleetConfig = z.output<typeof FleetSchema>;

@@ -100,8 +100,3 @@ export const DataBucketSchema = z.strictObject({
     .default(15)
     .describe('Requests to customer data signed longer ago than this are refused by the bucket (DATA-2).'),
 });
-
-/** The database settings, validated. */
-export type DatabaseConfig = z.output<typeof DatabaseSchema>;
-/** The backup rules, validated. */
-export type BackupConfig = z.output<typeof BackupSchema>;

@@ -116,6 +116,18 @@ export const ConfigSchema = z.strictObject({
 
 /** A validated environment, with defaults applied. */
 export type EnvironmentConfig = z.output<typeof EnvironmentSchema>;
+/** The database settings, validated. */
+export type DatabaseConfig = EnvironmentConfig['database'];
+/** The backup rules, validated. */
+export type BackupConfig = EnvironmentConfig['backup'];
+/** The golden-image pipeline's settings, validated. */
+export type ImageConfig = EnvironmentConfig['image'];
+/** The fleet's settings, validated. */
+export type FleetConfig = EnvironmentConfig['fleet'];
+/** The audit settings, validated. */
+export type AuditConfig = EnvironmentConfig['audit'];
+/** The access roles' settings, validated. */
+export type AccessConfig = EnvironmentConfig['access'];
 /** The delivery pipeline's settings, validated. */
 export type PipelineConfig = z.output<typeof PipelineSchema>;
 /** A validated configuration file, with defaults applied. */
