@@ -128,6 +128,12 @@ export class EnvironmentStage extends Stage {
       description: `${c.tags.application} ${c.name}: alarm topic`,
       alarmEmails: c.alarmEmails,
     });
+    // What the log archive and the alerting stack give every stack that keeps or watches something.
+    const logsAndAlarms = {
+      logKey: this.logArchive.logKey.key,
+      accessLogBucket: this.logArchive.accessLogBucket.bucket,
+      alarmTopic: this.alerting.alarmTopic.topic,
+    };
     this.dr = new DrStack(this, 'DisasterRecovery', {
       ...common,
       env: { account: c.account, region: c.drRegion },
@@ -154,9 +160,7 @@ export class EnvironmentStage extends Stage {
       erasureLogGroupName: erasureLogGroupName(app, c.name),
       vpc: this.network.network.vpc,
       appClients: this.ingress.entry.fleetSecurityGroup,
-      logKey: this.logArchive.logKey.key,
-      accessLogBucket: this.logArchive.accessLogBucket.bucket,
-      alarmTopic: this.alerting.alarmTopic.topic,
+      ...logsAndAlarms,
     });
     // Replication and backup copies name the DR bucket and vault: they must exist first.
     this.data.addStackDependency(this.dr, 'replica bucket and DR vault receive data from this stack');
@@ -172,9 +176,7 @@ export class EnvironmentStage extends Stage {
         : undefined,
       manage: c.audit.manage,
       access: c.access,
-      accessLogBucket: this.logArchive.accessLogBucket.bucket,
-      logKey: this.logArchive.logKey.key,
-      alarmTopic: this.alerting.alarmTopic.topic,
+      ...logsAndAlarms,
       dataEventBuckets: [this.data.dataBucket.bucket],
     });
     this.image = new ImageStack(this, 'Image', {
@@ -196,9 +198,7 @@ export class EnvironmentStage extends Stage {
       },
       vpc: this.network.network.vpc,
       components: props.components ?? loadComponents(),
-      accessLogBucket: this.logArchive.accessLogBucket.bucket,
-      alarmTopic: this.alerting.alarmTopic.topic,
-      logKey: this.logArchive.logKey.key,
+      ...logsAndAlarms,
     });
     // The DR images key must exist before the pipeline distributes an AMI there.
     this.image.addStackDependency(this.dr, 'AMIs are copied to the DR region under its images key');

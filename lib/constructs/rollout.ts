@@ -10,6 +10,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { acknowledge, wildcardResource } from '../compliance/acknowledge';
+import { imageStateChange } from './golden-image';
 import { privateFunction } from './private-function';
 import { EncryptionKey } from './encryption-key';
 
@@ -163,12 +164,7 @@ export class Rollout extends Construct {
 
     new events.Rule(this, 'OnNewImage', {
       description: 'A golden image of our pipeline became available: roll it out (IMM-4)',
-      eventPattern: {
-        source: ['aws.imagebuilder'],
-        detailType: ['EC2 Image Builder Image State Change'],
-        resources: [{ prefix: props.imageArnPrefix } as unknown as string],
-        detail: { state: { status: ['AVAILABLE'] } },
-      },
+      eventPattern: imageStateChange(props.imageArnPrefix, ['AVAILABLE']),
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 4, maxEventAge: Duration.hours(6) })],
     });
     new events.Rule(this, 'OnRefreshEnded', {
