@@ -128,16 +128,18 @@ export class ReleaseStore extends Construct {
   }
 
   /**
-   * Lets nodes fetch release artifacts (read only, objects under `releases/`) and decrypt them.
-   * The acknowledgment of the object wildcard is the caller's: it sits on the grantee.
+   * Lets nodes fetch release artifacts (read only, objects under `releases/`)
+   * and decrypt them; the object wildcard is acknowledged on `role` (IAM-2).
    */
-  grantFetch(grantee: iam.IGrantable, key: kms.IKey): void {
+  grantFetch(role: iam.IRole, key: kms.IKey): void {
     const objects = `arn:${Aws.PARTITION}:s3:::${this.bucketName}/releases/*`;
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects] }),
-    );
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn] }),
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn] }));
+    acknowledge(
+      role,
+      'IAM-2',
+      'nodes read release artifacts under releases/ of the release bucket; versions are chosen at release time, so the objects are named with "/*"',
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${this.bucketName}/releases/*]`,
     );
   }
 }

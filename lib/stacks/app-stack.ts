@@ -10,7 +10,6 @@ import { ReleaseRole } from '../constructs/release-role';
 import type { ReleaseStore } from '../constructs/release-store';
 import { SecureLogGroup } from '../constructs/secure-log-group';
 import type { FleetConfig } from '../config/schema';
-import { acknowledge } from '../compliance/acknowledge';
 import { AppFleet, type SessionLoggingTarget } from '../constructs/app-fleet';
 import { Rollout } from '../constructs/rollout';
 
@@ -128,12 +127,6 @@ export class AppStack extends Stack {
       },
     });
     props.releases.grantFetch(this.fleet.role, props.releaseKey);
-    acknowledge(
-      this.fleet.role,
-      'IAM-2',
-      'nodes read release artifacts under releases/ of the release bucket; versions are chosen at release time, so the objects are named with "/*"',
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${props.releases.bucketName}/releases/*]`,
-    );
     this.fleet.allowDatabaseLogin(props.database.instanceResourceId, APP_DB_USER);
     this.fleet.allowMasterSecretRead(props.database.masterSecretArn, props.database.key);
     if (props.pipeline) {
