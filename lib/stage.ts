@@ -1,8 +1,27 @@
-import { Aspects, Stage, type StageProps } from 'aws-cdk-lib';
+import { Aspects, Duration, Stage, type StageProps } from 'aws-cdk-lib';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import { type Construct } from 'constructs';
-import { dataBucketName, fleetHealthAlarmNames, wafLogGroupName } from './config/naming';
+import {
+  dataBucketName,
+  dbInstanceIdentifier,
+  drBackupVaultName,
+  drReplicaBucketName,
+  erasureLogGroupName,
+  fleetHealthAlarmNames,
+  fleetLogGroupPrefix,
+  fleetRoleName,
+  goldenAmiParameterName,
+  keyAliasName,
+  pipelineName,
+  rebuildPendingParameterName,
+  releaseBucketName,
+  releaseRoleName,
+  sessionTranscriptBucketName,
+  wafLogGroupName,
+} from './config/naming';
 import type { EnvironmentConfig } from './config/schema';
+import type { VaultLock } from './constructs/backup-vault';
+import { releaseBucketParameterName, releaseParameterName } from './release/contract';
 import { type ImageComponent, loadComponents } from './images/components';
 import { AlertingStack } from './stacks/alerting-stack';
 import { AppStack } from './stacks/app-stack';
@@ -59,7 +78,26 @@ export class EnvironmentStage extends Stage {
       env: { account: props.config.account, region: props.config.region },
     });
     const c = props.config;
+    const app = c.tags.application;
     const common = { terminationProtection: c.production };
+    const aliases = {
+      database: keyAliasName(app, c.name, 'database'),
+      objects: keyAliasName(app, c.name, 'objects'),
+      backups: keyAliasName(app, c.name, 'backups'),
+      images: keyAliasName(app, c.name, 'images'),
+    };
+    const vaultLock = vaultLockOf(c);
+    const dr = {
+      region: c.drRegion,
+      replicaBucketName: drReplicaBucketName(app, c.name, c.account, c.nameSuffix),
+      backupVaultName: drBackupVaultName(app, c.name, c.nameSuffix),
+    };
+    const dataBucket = dataBucketName(app, c.name, c.account, c.region, c.nameSuffix);
+    const maxSignatureAge = Duration.minutes(c.dataBucket.maxSignatureAgeMinutes);
+    const amiParameterName = goldenAmiParameterName(app, c.name);
+    const fleetLogs = fleetLogGroupPrefix(app, c.name);
+    const fleetRole = fleetRoleName(app, c.name);
+    const healthAlarms = fleetHealthAlarmNames(app, c.name);
 
     this.logArchive = new LogArchiveStack(this, 'LogArchive', {
       ...common,
@@ -90,21 +128,39 @@ export class EnvironmentStage extends Stage {
       description: `${c.tags.application} ${c.name}: alarm topic`,
       alarmEmails: c.alarmEmails,
     });
+    // What the log archive and the alerting stack give every stack that keeps or watches something.
+    const logsAndAlarms = {
+      logKey: this.logArchive.logKey.key,
+      accessLogBucket: this.logArchive.accessLogBucket.bucket,
+      alarmTopic: this.alerting.alarmTopic.topic,
+    };
     this.dr = new DrStack(this, 'DisasterRecovery', {
       ...common,
       env: { account: c.account, region: c.drRegion },
       description: `${c.tags.application} ${c.name}: DR-region keys, backup vault and replica bucket`,
-      config: c,
+      environmentName: c.name,
+      keyAliasNames: aliases,
+      backupVaultName: dr.backupVaultName,
+      vaultLock,
+      replicaBucketName: dr.replicaBucketName,
     });
     this.data = new DataStack(this, 'Data', {
       ...common,
       description: `${c.tags.application} ${c.name}: keys, customer data bucket, PostgreSQL, backups`,
-      config: c,
+      environmentName: c.name,
+      keyAliasNames: aliases,
+      dataBucketName: dataBucket,
+      maxSignatureAge,
+      dr,
+      database: c.database,
+      databaseIdentifier: dbInstanceIdentifier(app, c.name),
+      backup: c.backup,
+      vaultLock,
+      fleetRoleName: fleetRole,
+      erasureLogGroupName: erasureLogGroupName(app, c.name),
       vpc: this.network.network.vpc,
       appClients: this.ingress.entry.fleetSecurityGroup,
-      logKey: this.logArchive.logKey.key,
-      accessLogBucket: this.logArchive.accessLogBucket.bucket,
-      alarmTopic: this.alerting.alarmTopic.topic,
+      ...logsAndAlarms,
     });
     // Replication and backup copies name the DR bucket and vault: they must exist first.
     this.data.addStackDependency(this.dr, 'replica bucket and DR vault receive data from this stack');
@@ -112,40 +168,68 @@ export class EnvironmentStage extends Stage {
     this.audit = new AuditStack(this, 'Audit', {
       ...common,
       description: `${c.tags.application} ${c.name}: audit trail, security alarms, detection, access roles`,
-      config: c,
-      accessLogBucket: this.logArchive.accessLogBucket.bucket,
-      logKey: this.logArchive.logKey.key,
-      alarmTopic: this.alerting.alarmTopic.topic,
+      accountTrail: c.audit.accountTrail
+        ? {
+            lockMode: vaultLock.lockMode,
+            sessionTranscriptBucketName: sessionTranscriptBucketName(app, c.name, c.account, c.region, c.nameSuffix),
+          }
+        : undefined,
+      manage: c.audit.manage,
+      access: c.access,
+      ...logsAndAlarms,
       dataEventBuckets: [this.data.dataBucket.bucket],
     });
     this.image = new ImageStack(this, 'Image', {
       ...common,
       description: `${c.tags.application} ${c.name}: golden-image pipeline`,
-      config: c,
+      environmentName: c.name,
+      namePrefix: `${app}-${c.name}`,
+      image: c.image,
+      rootVolumeGiB: c.fleet.rootVolumeGiB,
+      imagesKeyAliasName: aliases.images,
+      drRegion: c.drRegion,
+      fleetLogGroupPrefix: fleetLogs,
+      amiParameterName,
+      rebuildPendingParameterName: rebuildPendingParameterName(app, c.name),
+      releases: {
+        bucketName: releaseBucketName(app, c.name, c.account, c.region),
+        bucketParameterName: releaseBucketParameterName(app, c.name),
+        recordParameterName: releaseParameterName(app, c.name),
+      },
       vpc: this.network.network.vpc,
       components: props.components ?? loadComponents(),
-      accessLogBucket: this.logArchive.accessLogBucket.bucket,
-      alarmTopic: this.alerting.alarmTopic.topic,
-      logKey: this.logArchive.logKey.key,
+      ...logsAndAlarms,
     });
     // The DR images key must exist before the pipeline distributes an AMI there.
     this.image.addStackDependency(this.dr, 'AMIs are copied to the DR region under its images key');
     this.app = new AppStack(this, 'App', {
       ...common,
       description: `${c.tags.application} ${c.name}: immutable app fleet and rollout`,
-      config: c,
+      fleet: c.fleet,
+      appPort: c.ingress.appPort,
+      maxSignatureAge,
+      amiParameterName,
+      fleetRoleName: fleetRole,
+      fleetLogGroupPrefix: fleetLogs,
+      fleetHealthAlarmNames: healthAlarms,
       vpc: this.network.network.vpc,
       fleetSecurityGroup: this.ingress.entry.fleetSecurityGroup,
       targetGroup: this.ingress.entry.targetGroup,
       imagesKey: this.image.imagesKey.key,
       imageArnPrefix: this.image.pipeline.imageArnPrefix(),
-      dataBucketName: dataBucketName(c.tags.application, c.name, c.account, c.region, c.nameSuffix),
+      dataBucketName: dataBucket,
       dataKey: this.data.objectsKey.key,
       logKey: this.logArchive.logKey.key,
       alarmTopic: this.alerting.alarmTopic.topic,
       alarmTopicKey: this.alerting.alertsKey.key,
       releases: this.image.releases,
-      pipelineAccount: props.pipelineAccount,
+      pipeline: props.pipelineAccount
+        ? {
+            account: props.pipelineAccount,
+            rolePrefix: pipelineName(app),
+            releaseRoleName: releaseRoleName(app, c.name),
+          }
+        : undefined,
       releaseKey: this.image.imagesKey.key,
       database: {
         endpointAddress: this.data.database.instance.dbInstanceEndpointAddress,
@@ -167,7 +251,7 @@ export class EnvironmentStage extends Stage {
       description: `${c.tags.application} ${c.name}: operational alarms`,
       loadBalancer: this.ingress.entry.loadBalancer,
       targetGroup: this.ingress.entry.targetGroup,
-      fleetHealthAlarmNames: fleetHealthAlarmNames(c.tags.application, c.name),
+      fleetHealthAlarmNames: healthAlarms,
       database: this.data.database.instance,
       allocatedStorageGiB: c.database.allocatedStorageGiB,
       alarmTopic: this.alerting.alarmTopic.topic,
@@ -179,4 +263,14 @@ export class EnvironmentStage extends Stage {
     // DATA-8: the four tags on every taggable resource, CDK's generated provider resources included.
     applyRequiredTags(this, environmentTags(c));
   }
+}
+
+/** The lock of both backup vaults (DATA-3): compliance mode in production; bounds from the shortest and longest rule. */
+function vaultLockOf(c: EnvironmentConfig): VaultLock {
+  const retentions = [c.backup.twiceDailyRetentionDays, c.backup.dailyRetentionDays];
+  return {
+    lockMode: c.production ? 'compliance' : 'governance',
+    minRetention: Duration.days(Math.min(...retentions)),
+    maxRetention: Duration.days(Math.max(...retentions)),
+  };
 }

@@ -43,3 +43,17 @@ export function acknowledge(construct: IConstruct, control: ControlId, reason: s
 export function literalPartition(stack: Stack): string {
   return RegionInfo.get(stack.region).partition ?? 'aws';
 }
+
+/**
+ * The AwsSolutions-IAM5 finding IDs of one wildcard resource, in both forms
+ * cdk-nag may report its partition: `<AWS::Partition>` (a reference) and the
+ * literal CDK writes for a stack in a known region. `arnTail` is the ARN after
+ * `arn:<partition>:`, e.g. `s3:::my-bucket/*`; spread the result into
+ * {@link acknowledge}.
+ */
+export function wildcardResource(stack: Stack, arnTail: string): NagRule[] {
+  return [
+    `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:${arnTail}]`,
+    `AwsSolutions-IAM5[Resource::arn:${literalPartition(stack)}:${arnTail}]`,
+  ];
+}

@@ -76,16 +76,17 @@ export function dbInstanceIdentifier(application: string, environment: string): 
   return `${application}-${environment}-db`;
 }
 
-/** The customer data bucket; named so that IAM grants and audits can name its objects exactly. */
-export function dataBucketName(
-  application: string,
-  environment: string,
-  account: string,
-  region: string,
-  nameSuffix?: string,
-): string {
-  return `${application}-${environment}${nameSuffixPart(nameSuffix)}-${account}-${region}-data`.slice(0, 63);
+/**
+ * The rule of an environment's regional bucket names: bucket names are global,
+ * hence the account and the region; `purpose` last; cut to S3's 63 characters.
+ */
+function regionalBucketName(purpose: string) {
+  return (application: string, environment: string, account: string, region: string, nameSuffix?: string): string =>
+    `${application}-${environment}${nameSuffixPart(nameSuffix)}-${account}-${region}-${purpose}`.slice(0, 63);
 }
+
+/** The customer data bucket; named so that IAM grants and audits can name its objects exactly. */
+export const dataBucketName = regionalBucketName('data');
 
 /** The release bucket (IMM-9); named so that node roles can be granted its `releases/` objects exactly. */
 export function releaseBucketName(application: string, environment: string, account: string, region: string): string {
@@ -111,15 +112,7 @@ export function fleetLogGroupPrefix(application: string, environment: string): s
 export const FLEET_LOG_GROUPS = ['audit', 'system', 'app'] as const;
 
 /** The Session Manager transcript bucket; named so node roles can be granted its objects exactly. */
-export function sessionTranscriptBucketName(
-  application: string,
-  environment: string,
-  account: string,
-  region: string,
-  nameSuffix?: string,
-): string {
-  return `${application}-${environment}${nameSuffixPart(nameSuffix)}-${account}-${region}-sessions`.slice(0, 63);
-}
+export const sessionTranscriptBucketName = regionalBucketName('sessions');
 
 /** The delivery pipeline's stacks and pipeline are named after the application (SDLC-2). */
 export function pipelineName(application: string): string {

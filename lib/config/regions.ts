@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * AWS commercial regions this program knows how to deploy to.
  *
@@ -37,3 +39,8 @@ export const AWS_REGIONS = [
 ] as const;
 
 export type AwsRegion = (typeof AWS_REGIONS)[number];
+
+/** A region field: one of {@link AWS_REGIONS}, with the list in the error. */
+export const regionEnum = z.enum(AWS_REGIONS, {
+  error: `must be one of the AWS regions: ${AWS_REGIONS.join(', ')}`,
+});

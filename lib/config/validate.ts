@@ -1,7 +1,15 @@
 import type { z } from 'zod';
 import { CVE_BOUND_HOURS, cveBound } from '../images/cve-bound';
 import { AWS_REGIONS } from './regions';
-import { type AppConfig, ConfigSchema, DEFAULT_BASE_IMAGE_PARAMETER, EnvironmentSchema, PATTERNS } from './schema';
+import { ACCESS_PRINCIPAL_FIELDS, accessPrincipalProblem } from './access-principals';
+import {
+  type AppConfig,
+  ConfigSchema,
+  DEFAULT_BASE_IMAGE_PARAMETER,
+  EnvironmentSchema,
+  IMAGE_TEST_TIMEOUT_MINUTES,
+  PATTERNS,
+} from './schema';
 
 /** The parts of a zod schema's definition that hold a default (zod 4 keeps them in `_zod.def`). */
 interface SchemaNode {
@@ -27,7 +35,15 @@ function schemaDefault<T>(...path: string[]): T {
   if (node?._zod.def.defaultValue === undefined) throw new Error(`the schema has no default for ${path.join('.')}`);
   return node._zod.def.defaultValue as T;
 }
-import { ACCESS_PRINCIPAL_FIELDS, accessPrincipalProblem } from './access-principals';
+
+/**
+ * A number field of a raw config section as the schema will see it: the value
+ * given when it is a number, else the schema's default for `section.field`.
+ */
+function numberOr(section: Raw, path: readonly [string, string]): number {
+  const value = section[path[1]];
+  return typeof value === 'number' ? value : schemaDefault<number>(...path);
+}
 
 /** One problem found in a configuration: where it is and what is wrong. */
 export interface ConfigIssue {
@@ -180,14 +196,8 @@ function crossChecks(raw: unknown): ConfigIssue[] {
         'is false but the environment is production; production databases must be Multi-AZ (DATA-1)',
       );
     }
-    const alloc =
-      typeof db.allocatedStorageGiB === 'number'
-        ? db.allocatedStorageGiB
-        : schemaDefault<number>('database', 'allocatedStorageGiB');
-    const maxAlloc =
-      typeof db.maxAllocatedStorageGiB === 'number'
-        ? db.maxAllocatedStorageGiB
-        : schemaDefault<number>('database', 'maxAllocatedStorageGiB');
+    const alloc = numberOr(db, ['database', 'allocatedStorageGiB']);
+    const maxAlloc = numberOr(db, ['database', 'maxAllocatedStorageGiB']);
     if (maxAlloc < alloc) {
       add(
         at('database', 'maxAllocatedStorageGiB'),
@@ -195,14 +205,8 @@ function crossChecks(raw: unknown): ConfigIssue[] {
       );
     }
     const backup = isObject(env.backup) ? env.backup : {};
-    const twice =
-      typeof backup.twiceDailyRetentionDays === 'number'
-        ? backup.twiceDailyRetentionDays
-        : schemaDefault<number>('backup', 'twiceDailyRetentionDays');
-    const daily =
-      typeof backup.dailyRetentionDays === 'number'
-        ? backup.dailyRetentionDays
-        : schemaDefault<number>('backup', 'dailyRetentionDays');
+    const twice = numberOr(backup, ['backup', 'twiceDailyRetentionDays']);
+    const daily = numberOr(backup, ['backup', 'dailyRetentionDays']);
     if (daily <= twice) {
       add(
         at('backup', 'dailyRetentionDays'),
@@ -212,10 +216,8 @@ function crossChecks(raw: unknown): ConfigIssue[] {
 
     const fleet = isObject(env.fleet) ? env.fleet : {};
     const azCount = azs.length >= 2 && azs.length <= 3 ? azs.length : 2;
-    const minCap =
-      typeof fleet.minCapacity === 'number' ? fleet.minCapacity : schemaDefault<number>('fleet', 'minCapacity');
-    const maxCap =
-      typeof fleet.maxCapacity === 'number' ? fleet.maxCapacity : schemaDefault<number>('fleet', 'maxCapacity');
+    const minCap = numberOr(fleet, ['fleet', 'minCapacity']);
+    const maxCap = numberOr(fleet, ['fleet', 'maxCapacity']);
     if (maxCap < minCap) {
       add(at('fleet', 'maxCapacity'), `is ${maxCap}, below minCapacity ${minCap}; it must be at least minCapacity`);
     }
@@ -227,13 +229,13 @@ function crossChecks(raw: unknown): ConfigIssue[] {
     }
     const image = isObject(env.image) ? env.image : {};
     if (env.production === true) {
-      const testTimeoutMinutes = typeof image.testTimeoutMinutes === 'number' ? image.testTimeoutMinutes : 60;
-      const instanceWarmupSeconds = typeof fleet.instanceWarmupSeconds === 'number' ? fleet.instanceWarmupSeconds : 300;
+      const testTimeoutMinutes = numberOr(image, ['image', 'testTimeoutMinutes']);
+      const instanceWarmupSeconds = numberOr(fleet, ['fleet', 'instanceWarmupSeconds']);
       const bound = cveBound({ image: { testTimeoutMinutes }, fleet: { instanceWarmupSeconds } });
       if (!bound.withinPromise) {
         add(
           at('image', 'testTimeoutMinutes'),
-          `is ${testTimeoutMinutes} with fleet.instanceWarmupSeconds ${instanceWarmupSeconds}: the worst case from a critical finding to a replaced production fleet would be ${bound.totalHours} h; production must stay within ${CVE_BOUND_HOURS} h (IMM-10), e.g. testTimeoutMinutes 60 (Image Builder's minimum)`,
+          `is ${testTimeoutMinutes} with fleet.instanceWarmupSeconds ${instanceWarmupSeconds}: the worst case from a critical finding to a replaced production fleet would be ${bound.totalHours} h; production must stay within ${CVE_BOUND_HOURS} h (IMM-10), e.g. testTimeoutMinutes ${IMAGE_TEST_TIMEOUT_MINUTES.min} (Image Builder's minimum)`,
         );
       }
     }

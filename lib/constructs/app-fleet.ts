@@ -7,10 +7,11 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { acknowledge, literalPartition } from '../compliance/acknowledge';
+import { acknowledge, wildcardResource } from '../compliance/acknowledge';
 import { COMPONENT_TAG, COMPONENTS } from '../config/naming';
 import { type AppEnvName, RELEASE_TAG, renderBootScript } from '../release/contract';
 import { EncryptionKey } from './encryption-key';
+import { bucketArnOf } from './secure-bucket';
 
 /** Where Session Manager transcripts go (LOG-6). */
 export interface SessionLoggingTarget {
@@ -180,29 +181,20 @@ export class AppFleet extends Construct {
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['s3:PutObject'],
-        resources: [
-          Stack.of(this).formatArn({
-            service: 's3',
-            region: '',
-            account: '',
-            resource: target.bucketName,
-            resourceName: 'sessions/*',
-          }),
-        ],
+        resources: [bucketArnOf(this, target.bucketName, 'sessions/*')],
       }),
     );
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['s3:GetEncryptionConfiguration'],
-        resources: [Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: target.bucketName })],
+        resources: [bucketArnOf(this, target.bucketName)],
       }),
     );
     acknowledge(
       this.role,
       'IAM-2',
       'session transcripts are new objects under sessions/ of the transcript bucket, named at run time',
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${target.bucketName}/sessions/*]`,
-      `AwsSolutions-IAM5[Resource::arn:${literalPartition(Stack.of(this))}:s3:::${target.bucketName}/sessions/*]`,
+      ...wildcardResource(Stack.of(this), `s3:::${target.bucketName}/sessions/*`),
     );
   }
 
@@ -244,21 +236,13 @@ export class AppFleet extends Construct {
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['s3:ListBucket'],
-        resources: [Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: bucket.bucketName })],
+        resources: [bucketArnOf(this, bucket.bucketName)],
       }),
     );
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
-        resources: [
-          Stack.of(this).formatArn({
-            service: 's3',
-            region: '',
-            account: '',
-            resource: bucket.bucketName,
-            resourceName: '*',
-          }),
-        ],
+        resources: [bucketArnOf(this, bucket.bucketName, '*')],
       }),
     );
     EncryptionKey.grantEnvelope(key, this.role);
@@ -266,8 +250,7 @@ export class AppFleet extends Construct {
       this.role,
       'IAM-2',
       'customer objects are created at run time, so the app role names the bucket\'s objects with "/*"; actions are listed one by one',
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucket.bucketName}/*]`,
-      `AwsSolutions-IAM5[Resource::arn:${literalPartition(Stack.of(this))}:s3:::${bucket.bucketName}/*]`,
+      ...wildcardResource(Stack.of(this), `s3:::${bucket.bucketName}/*`),
       'compliance:IAMNoInlinePolicy',
     );
   }

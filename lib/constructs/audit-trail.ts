@@ -50,26 +50,17 @@ export class AuditTrail extends Construct {
       resource: 'trail',
       resourceName: '*',
     });
-    this.key.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudTrailToEncryptLogs',
-        principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
-        actions: ['kms:GenerateDataKey'],
-        resources: ['*'],
-        conditions: {
-          StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': trailArnPattern },
-          StringEquals: { 'aws:SourceAccount': stack.account },
-        },
-      }),
-    );
-    this.key.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudTrailToDescribeKey',
-        principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
-        actions: ['kms:DescribeKey'],
-        resources: ['*'],
-      }),
-    );
+    const cloudTrail = new iam.ServicePrincipal('cloudtrail.amazonaws.com');
+    // A key policy statement always applies to its own key: "*" here means "this key".
+    const allowCloudTrail = (sid: string, action: string, conditions?: Record<string, unknown>) =>
+      this.key.key.addToResourcePolicy(
+        new iam.PolicyStatement({ sid, principals: [cloudTrail], actions: [action], resources: ['*'], conditions }),
+      );
+    allowCloudTrail('AllowCloudTrailToEncryptLogs', 'kms:GenerateDataKey', {
+      StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': trailArnPattern },
+      StringEquals: { 'aws:SourceAccount': stack.account },
+    });
+    allowCloudTrail('AllowCloudTrailToDescribeKey', 'kms:DescribeKey');
 
     this.bucket = new SecureBucket(this, 'Bucket', {
       encryption: { kmsKey: this.key.key },
@@ -103,14 +94,12 @@ export class AuditTrail extends Construct {
         { readWriteType: cloudtrail.ReadWriteType.ALL, includeManagementEvents: false },
       );
     }
-    const logsRole = this.trail.node.tryFindChild('LogsRole');
-    if (logsRole) {
-      acknowledge(
-        logsRole,
-        'LOG-1',
-        'the inline policy is the one CDK generates for CloudTrail to write to this one log group',
-        'compliance:IAMNoInlinePolicy',
-      );
-    }
+    // The trail sends to CloudWatch Logs, so CDK always makes its LogsRole.
+    acknowledge(
+      this.trail.node.findChild('LogsRole'),
+      'LOG-1',
+      'the inline policy is the one CDK generates for CloudTrail to write to this one log group',
+      'compliance:IAMNoInlinePolicy',
+    );
   }
 }

@@ -29,6 +29,9 @@ export interface LockedBackupVaultProps {
   readonly backupVaultName?: string;
 }
 
+/** How a vault is locked: its mode and the retention bounds every recovery point must keep to. */
+export type VaultLock = Pick<LockedBackupVaultProps, 'lockMode' | 'minRetention' | 'maxRetention'>;
+
 /**
  * An AWS Backup vault encrypted with a customer key, with Vault Lock so that
  * recovery points cannot be deleted early (DATA-3), a policy that refuses

@@ -154,15 +154,13 @@ export class Database extends Construct {
         'compliance:RDSMultiAZSupport',
       );
     }
-    const monitoringRole = this.instance.node.tryFindChild('MonitoringRole');
-    if (monitoringRole) {
-      acknowledge(
-        monitoringRole,
-        'IAM-2',
-        'enhanced monitoring needs the AWS-managed AmazonRDSEnhancedMonitoringRole policy; it only writes OS metrics to CloudWatch Logs',
-        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
-      );
-    }
+    // Enhanced monitoring is always on, so CDK always makes its MonitoringRole.
+    acknowledge(
+      this.instance.node.findChild('MonitoringRole'),
+      'IAM-2',
+      'enhanced monitoring needs the AWS-managed AmazonRDSEnhancedMonitoringRole policy; it only writes OS metrics to CloudWatch Logs',
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
+    );
   }
 
   /** Lets a client (the app fleet) reach the database port, and nothing else. */

@@ -9,7 +9,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
-import { acknowledge, literalPartition } from '../compliance/acknowledge';
+import { acknowledge, literalPartition, wildcardResource } from '../compliance/acknowledge';
 
 /** The aws-cdk CLI version package.json pins (the 3.x CLI cannot read this aws-cdk-lib's assemblies). */
 export const CDK_CLI_VERSION: string = (
@@ -231,10 +231,7 @@ export class DeliveryPipeline extends Construct {
       ...Object.values(props.regionalArtifactBuckets).flatMap((b) => {
         // The fixed physical name, as the pipeline's policies spell it.
         const name = (b.node.defaultChild as s3.CfnBucket).bucketName;
-        return [
-          `AwsSolutions-IAM5[Resource::arn:${partition}:s3:::${name}/*]` as const,
-          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${name}/*]` as const,
-        ];
+        return wildcardResource(stack, `s3:::${name}/*`);
       }),
     ] as const;
     acknowledge(

@@ -25,6 +25,20 @@ export function buildSchedule(hour: number, interval: number): string {
 /** Tag value that marks this project's golden images; the lifecycle policy selects by it. */
 export const GOLDEN_IMAGE_COMPONENT = 'golden-image';
 
+/**
+ * The EventBridge pattern of an Image Builder state change of the images under
+ * `imageArnPrefix` (see {@link GoldenImagePipeline.imageArnPrefix}) to one of `statuses`.
+ */
+export function imageStateChange(imageArnPrefix: string, statuses: readonly string[]): events.EventPattern {
+  return {
+    source: ['aws.imagebuilder'],
+    detailType: ['EC2 Image Builder Image State Change'],
+    // A prefix match: EventBridge takes content filters in `resources`, CDK's type knows only strings.
+    resources: [{ prefix: imageArnPrefix } as unknown as string],
+    detail: { state: { status: [...statuses] } },
+  };
+}
+
 export interface GoldenImagePipelineProps {
   /** Prefix of every Image Builder name (names are unique per account and region). */
   readonly namePrefix: string;
@@ -275,12 +289,7 @@ export class GoldenImagePipeline extends Construct {
 
     new events.Rule(this, 'BuildFailed', {
       description: 'A golden image build, test or distribution failed (IMM-1, LOG-4)',
-      eventPattern: {
-        source: ['aws.imagebuilder'],
-        detailType: ['EC2 Image Builder Image State Change'],
-        resources: [{ prefix: this.imageArnPrefix() } as unknown as string],
-        detail: { state: { status: ['FAILED'] } },
-      },
+      eventPattern: imageStateChange(this.imageArnPrefix(), ['FAILED']),
       targets: [new targets.SnsTopic(props.alarmTopic)],
     });
   }

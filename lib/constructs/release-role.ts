@@ -4,7 +4,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { acknowledge, literalPartition } from '../compliance/acknowledge';
+import { acknowledge, wildcardResource } from '../compliance/acknowledge';
 
 export interface ReleaseRoleProps {
   /** The role's fixed name, which the delivery pipeline assumes. */
@@ -111,8 +111,10 @@ export class ReleaseRole extends Construct {
       'release objects are named at release time under releases/; Describe calls have no resource-level permissions; RunInstances/CreateTags only for launches from the fleet launch template; the group ARN has a random UUID so it is matched by name',
       'AwsSolutions-IAM5[Resource::*]',
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${props.releaseBucketName}/releases/*]`,
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${stack.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/<${asgId}>]`,
-      `AwsSolutions-IAM5[Resource::arn:${literalPartition(stack)}:autoscaling:${stack.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/<${asgId}>]`,
+      ...wildcardResource(
+        stack,
+        `autoscaling:${stack.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/<${asgId}>`,
+      ),
       'compliance:IAMNoInlinePolicy',
     );
   }

@@ -41,12 +41,17 @@ export interface ReleaseStoreProps {
 export class ReleaseStore extends Construct {
   readonly bucket: s3.Bucket;
   readonly bucketName: string;
+  /** The SSM parameter that publishes the bucket name to the release CLI. */
+  readonly bucketParameterName: string;
   readonly recordParameterName: string;
 
   constructor(scope: Construct, id: string, props: ReleaseStoreProps) {
     super(scope, id);
-    this.recordParameterName = props.recordParameterName;
-    this.bucketName = props.bucketName;
+    ({
+      bucketName: this.bucketName,
+      bucketParameterName: this.bucketParameterName,
+      recordParameterName: this.recordParameterName,
+    } = props);
     this.bucket = new SecureBucket(this, 'Bucket', {
       bucketName: props.bucketName,
       encryption: { kmsKey: props.key },
@@ -123,16 +128,18 @@ export class ReleaseStore extends Construct {
   }
 
   /**
-   * Lets nodes fetch release artifacts (read only, objects under `releases/`) and decrypt them.
-   * The acknowledgment of the object wildcard is the caller's: it sits on the grantee.
+   * Lets nodes fetch release artifacts (read only, objects under `releases/`)
+   * and decrypt them; the object wildcard is acknowledged on `role` (IAM-2).
    */
-  grantFetch(grantee: iam.IGrantable, key: kms.IKey): void {
+  grantFetch(role: iam.IRole, key: kms.IKey): void {
     const objects = `arn:${Aws.PARTITION}:s3:::${this.bucketName}/releases/*`;
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects] }),
-    );
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn] }),
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn] }));
+    acknowledge(
+      role,
+      'IAM-2',
+      'nodes read release artifacts under releases/ of the release bucket; versions are chosen at release time, so the objects are named with "/*"',
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${this.bucketName}/releases/*]`,
     );
   }
 }

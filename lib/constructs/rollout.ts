@@ -9,7 +9,8 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { acknowledge, literalPartition } from '../compliance/acknowledge';
+import { acknowledge, wildcardResource } from '../compliance/acknowledge';
+import { imageStateChange } from './golden-image';
 import { privateFunction } from './private-function';
 import { EncryptionKey } from './encryption-key';
 
@@ -154,19 +155,16 @@ export class Rollout extends Construct {
       'IAM-2',
       'Describe calls of Auto Scaling and EC2 have no resource-level permissions; RunInstances/CreateTags are limited to launches from the fleet launch template; the group ARN has a random UUID so it is matched by name; the log group and key grants are CDK-generated',
       'AwsSolutions-IAM5[Resource::*]',
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${stack.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/<${stack.getLogicalId(props.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup)}>]`,
-      `AwsSolutions-IAM5[Resource::arn:${literalPartition(stack)}:autoscaling:${stack.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/<${stack.getLogicalId(props.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup)}>]`,
+      ...wildcardResource(
+        stack,
+        `autoscaling:${stack.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/<${stack.getLogicalId(props.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup)}>`,
+      ),
       'compliance:IAMNoInlinePolicy',
     );
 
     new events.Rule(this, 'OnNewImage', {
       description: 'A golden image of our pipeline became available: roll it out (IMM-4)',
-      eventPattern: {
-        source: ['aws.imagebuilder'],
-        detailType: ['EC2 Image Builder Image State Change'],
-        resources: [{ prefix: props.imageArnPrefix } as unknown as string],
-        detail: { state: { status: ['AVAILABLE'] } },
-      },
+      eventPattern: imageStateChange(props.imageArnPrefix, ['AVAILABLE']),
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 4, maxEventAge: Duration.hours(6) })],
     });
     new events.Rule(this, 'OnRefreshEnded', {

@@ -3,7 +3,22 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledge, literalPartition } from '../compliance/acknowledge';
+import { acknowledge, wildcardResource } from '../compliance/acknowledge';
+
+/**
+ * The ARN of a bucket known by its fixed name (in this or another region), or
+ * of its objects matching `objects` (e.g. `sessions/*`): S3 ARNs name neither
+ * region nor account.
+ */
+export function bucketArnOf(scope: Construct, bucketName: string, objects?: string): string {
+  return Stack.of(scope).formatArn({
+    service: 's3',
+    region: '',
+    account: '',
+    resource: bucketName,
+    resourceName: objects,
+  });
+}
 
 /** How a bucket's objects are encrypted at rest. */
 export type BucketEncryptionChoice =
@@ -158,24 +173,56 @@ export class SecureBucket extends Construct {
    * minutes, whatever expiry its signer asked for.
    */
   denyLongLivedSignatures(maxAge: Duration): void {
-    this.bucket.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'DenyOldSignatures',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['s3:*'],
-        resources: [this.bucket.bucketArn, this.bucket.arnForObjects('*')],
-        conditions: { NumericGreaterThan: { 's3:signatureAge': maxAge.toMilliseconds() } },
-      }),
+    const everything = [this.bucket.bucketArn, this.bucket.arnForObjects('*')];
+    this.deny('DenyOldSignatures', ['s3:*'], {
+      resources: everything,
+      conditions: { NumericGreaterThan: { 's3:signatureAge': maxAge.toMilliseconds() } },
+    });
+    this.deny('DenyAnythingButSigV4', ['s3:*'], {
+      resources: everything,
+      conditions: { StringNotEquals: { 's3:signatureversion': 'AWS4-HMAC-SHA256' } },
+    });
+  }
+
+  /**
+   * Lets only `readers` read this bucket's objects (DATA-2): a deny for every
+   * other principal, whatever its IAM policies allow. `sid` names the statement.
+   */
+  readableOnlyBy(readers: readonly iam.IRole[], sid: string): void {
+    this.deny(sid, ['s3:GetObject', 's3:GetObjectVersion'], {
+      resources: [this.bucket.arnForObjects('*')],
+      conditions: { ArnNotLike: { 'aws:PrincipalArn': readers.map((r) => r.roleArn) } },
+    });
+  }
+
+  /**
+   * Confines `role` to the objects under `prefix` (DATA-9): reading, writing
+   * or deleting any other object is denied to it. `sid` names the statement.
+   */
+  confineToPrefix(role: iam.IRole, prefix: string, sid: string): void {
+    this.deny(
+      sid,
+      ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+      {
+        notResources: [this.bucket.arnForObjects(`${prefix}*`)],
+        conditions: { ArnLike: { 'aws:PrincipalArn': role.roleArn } },
+      },
     );
+  }
+
+  /** Adds a statement that denies `actions` to every principal where `where` says. */
+  private deny(
+    sid: string,
+    actions: string[],
+    where: Pick<iam.PolicyStatementProps, 'resources' | 'notResources' | 'conditions'>,
+  ): void {
     this.bucket.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'DenyAnythingButSigV4',
+        sid,
         effect: iam.Effect.DENY,
         principals: [new iam.AnyPrincipal()],
-        actions: ['s3:*'],
-        resources: [this.bucket.bucketArn, this.bucket.arnForObjects('*')],
-        conditions: { StringNotEquals: { 's3:signatureversion': 'AWS4-HMAC-SHA256' } },
+        actions,
+        ...where,
       }),
     );
   }
@@ -227,9 +274,7 @@ export class SecureBucket extends Construct {
       'replication reads every object version of this bucket and writes every replica into the DR bucket, so object ARNs end in "/*"; the DR key is matched by its alias because its ID is unknown in this region',
       `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>/*]`,
       `AwsSolutions-IAM5[Resource::${replication.destinationBucketArn}/*]`,
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:${replication.destinationRegion}:${stack.account}:key/*]`,
-      // For a known region CDK writes the partition as a literal.
-      `AwsSolutions-IAM5[Resource::arn:${literalPartition(stack)}:kms:${replication.destinationRegion}:${stack.account}:key/*]`,
+      ...wildcardResource(stack, `kms:${replication.destinationRegion}:${stack.account}:key/*`),
     );
     acknowledge(
       role,

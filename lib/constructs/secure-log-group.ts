@@ -17,11 +17,34 @@ export interface SecureLogGroupProps {
   readonly logGroupName?: string;
 }
 
+/** Log groups of fixed names under one prefix, see {@link SecureLogGroup.forEachName}. */
+export interface NamedLogGroupsProps {
+  readonly encryptionKey: kms.IKey;
+  /** The common prefix of the names, without a trailing `/`. */
+  readonly prefix: string;
+  readonly names: readonly string[];
+}
+
 /**
  * A CloudWatch Logs group that is always encrypted with a customer key, has a
  * fixed retention and survives the deletion of its stack (LOG-3, DATA-7).
  */
 export class SecureLogGroup extends Construct {
+  /**
+   * One group per name, `<prefix>/<name>`, for a writer that expects its
+   * groups to exist before it starts (the CloudWatch agent of the fleet, LOG-3).
+   * They are children of `scope` with the IDs `<idPrefix>-<name>`.
+   */
+  static forEachName(scope: Construct, idPrefix: string, props: NamedLogGroupsProps): SecureLogGroup[] {
+    return props.names.map(
+      (name) =>
+        new SecureLogGroup(scope, `${idPrefix}-${name}`, {
+          encryptionKey: props.encryptionKey,
+          logGroupName: `${props.prefix}/${name}`,
+        }),
+    );
+  }
+
   readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: SecureLogGroupProps) {

@@ -4,26 +4,30 @@ import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import {
-  FLEET_LOG_GROUPS,
-  fleetHealthAlarmNames,
-  fleetLogGroupPrefix,
-  fleetRoleName,
-  goldenAmiParameterName,
-  pipelineName,
-  releaseRoleName,
-} from '../config/naming';
-import { APP_DB_USER, NODE_PATHS, releaseBucketParameterName, releaseParameterName } from '../release/contract';
+import { FLEET_LOG_GROUPS } from '../config/naming';
+import { APP_DB_USER, NODE_PATHS } from '../release/contract';
 import { ReleaseRole } from '../constructs/release-role';
 import type { ReleaseStore } from '../constructs/release-store';
 import { SecureLogGroup } from '../constructs/secure-log-group';
-import type { EnvironmentConfig } from '../config/schema';
-import { acknowledge } from '../compliance/acknowledge';
+import type { FleetConfig } from '../config/schema';
 import { AppFleet, type SessionLoggingTarget } from '../constructs/app-fleet';
 import { Rollout } from '../constructs/rollout';
 
 export interface AppStackProps extends StackProps {
-  readonly config: EnvironmentConfig;
+  /** Size, lifetime and warm-up of the fleet (IMM-2, IMM-3, IMM-7). */
+  readonly fleet: FleetConfig;
+  /** Port on which the service serves HTTPS to the ALB. */
+  readonly appPort: number;
+  /** The longest signature age the data bucket accepts (DATA-2): signed URLs never outlive it. */
+  readonly maxSignatureAge: Duration;
+  /** The SSM parameter with the newest golden AMI ID; the fleet launches from it and the rollout watches it. */
+  readonly amiParameterName: string;
+  /** The fleet's instance role's fixed name: the data bucket policy admits it by name (DATA-2). */
+  readonly fleetRoleName: string;
+  /** Prefix of the fleet's log groups, which the image's CloudWatch agent writes to. */
+  readonly fleetLogGroupPrefix: string;
+  /** Fixed names of the fleet-health alarms every instance refresh watches (IMM-9). */
+  readonly fleetHealthAlarmNames: { readonly target5xx: string; readonly unhealthyTargets: string };
   readonly vpc: ec2.IVpc;
   readonly fleetSecurityGroup: ec2.ISecurityGroup;
   readonly targetGroup: elbv2.IApplicationTargetGroup;
@@ -42,10 +46,15 @@ export interface AppStackProps extends StackProps {
   /** The database the service logs in to with IAM tokens; its master secret is read by the migration only. */
   readonly database: AppDatabase;
   /**
-   * The delivery pipeline's account, which may assume the release role.
+   * The delivery pipeline, which ships releases through the release role: its
+   * account, the prefix of its roles' names, and the release role's fixed name.
    * @default - no release role: releases are shipped by operators only
    */
-  readonly pipelineAccount?: string;
+  readonly pipeline?: {
+    readonly account: string;
+    readonly rolePrefix: string;
+    readonly releaseRoleName: string;
+  };
   /**
    * Where Session Manager writes transcripts, when this environment holds the account's preferences.
    * @default - nodes get no session-logging grants
@@ -78,29 +87,29 @@ export class AppStack extends Stack {
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
-    const c = props.config;
-    const amiParameterName = goldenAmiParameterName(c.tags.application, c.name);
-    const instanceWarmup = Duration.seconds(c.fleet.instanceWarmupSeconds);
+    const fleet = props.fleet;
+    const amiParameterName = props.amiParameterName;
+    const instanceWarmup = Duration.seconds(fleet.instanceWarmupSeconds);
 
     this.fleet = new AppFleet(this, 'Fleet', {
       vpc: props.vpc,
       securityGroup: props.fleetSecurityGroup,
       targetGroup: props.targetGroup,
       amiParameterName,
-      instanceType: c.fleet.instanceType,
-      minCapacity: c.fleet.minCapacity,
-      maxCapacity: c.fleet.maxCapacity,
-      maxInstanceLifetime: Duration.days(c.fleet.maxInstanceLifetimeDays),
+      instanceType: fleet.instanceType,
+      minCapacity: fleet.minCapacity,
+      maxCapacity: fleet.maxCapacity,
+      maxInstanceLifetime: Duration.days(fleet.maxInstanceLifetimeDays),
       instanceWarmup,
-      rootVolumeGiB: c.fleet.rootVolumeGiB,
+      rootVolumeGiB: fleet.rootVolumeGiB,
       volumeKey: props.imagesKey,
       alarmTopic: props.alarmTopic,
-      roleName: fleetRoleName(c.tags.application, c.name),
+      roleName: props.fleetRoleName,
       boot: {
-        recordParameterName: releaseParameterName(c.tags.application, c.name),
+        recordParameterName: props.releases.recordParameterName,
         releaseBucket: props.releases.bucket.bucketName,
         env: {
-          PORT: String(c.ingress.appPort),
+          PORT: String(props.appPort),
           TLS_CERT: NODE_PATHS.tlsCert,
           TLS_KEY: NODE_PATHS.tlsKey,
           RELEASE_FILE: NODE_PATHS.releaseFile,
@@ -112,29 +121,23 @@ export class AppStack extends Stack {
           DB_CA_FILE: NODE_PATHS.databaseCa,
           DB_MASTER_SECRET_ARN: props.database.masterSecretArn,
           DATA_BUCKET: props.dataBucketName,
-          UPLOAD_URL_TTL_SECONDS: String(Math.min(UPLOAD_URL_TTL_SECONDS, c.dataBucket.maxSignatureAgeMinutes * 60)),
+          UPLOAD_URL_TTL_SECONDS: String(Math.min(UPLOAD_URL_TTL_SECONDS, props.maxSignatureAge.toSeconds())),
           LOG_DIR: NODE_PATHS.logDir,
         },
       },
     });
     props.releases.grantFetch(this.fleet.role, props.releaseKey);
-    acknowledge(
-      this.fleet.role,
-      'IAM-2',
-      'nodes read release artifacts under releases/ of the release bucket; versions are chosen at release time, so the objects are named with "/*"',
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${props.releases.bucketName}/releases/*]`,
-    );
     this.fleet.allowDatabaseLogin(props.database.instanceResourceId, APP_DB_USER);
     this.fleet.allowMasterSecretRead(props.database.masterSecretArn, props.database.key);
-    if (props.pipelineAccount) {
+    if (props.pipeline) {
       this.releaseRole = new ReleaseRole(this, 'ReleaseRole', {
-        roleName: releaseRoleName(c.tags.application, c.name),
-        pipelineAccount: props.pipelineAccount,
-        pipelineRolePrefix: pipelineName(c.tags.application),
+        roleName: props.pipeline.releaseRoleName,
+        pipelineAccount: props.pipeline.account,
+        pipelineRolePrefix: props.pipeline.rolePrefix,
         releaseBucketName: props.releases.bucketName,
         releaseKey: props.releaseKey,
-        recordParameterName: releaseParameterName(c.tags.application, c.name),
-        bucketParameterName: releaseBucketParameterName(c.tags.application, c.name),
+        recordParameterName: props.releases.recordParameterName,
+        bucketParameterName: props.releases.bucketParameterName,
         autoScalingGroup: this.fleet.autoScalingGroup,
         launchTemplate: this.fleet.launchTemplate,
         instanceRole: this.fleet.role,
@@ -145,12 +148,11 @@ export class AppStack extends Stack {
 
     // LOG-3: the CloudWatch agent baked into the image writes to these groups; they exist
     // before any node does, encrypted and with retention.
-    for (const name of FLEET_LOG_GROUPS) {
-      new SecureLogGroup(this, `FleetLogs-${name}`, {
-        encryptionKey: props.logKey,
-        logGroupName: `${fleetLogGroupPrefix(c.tags.application, c.name)}/${name}`,
-      });
-    }
+    SecureLogGroup.forEachName(this, 'FleetLogs', {
+      encryptionKey: props.logKey,
+      prefix: props.fleetLogGroupPrefix,
+      names: FLEET_LOG_GROUPS,
+    });
     if (props.sessionLogging) this.fleet.allowSessionLogging(props.sessionLogging);
 
     this.rollout = new Rollout(this, 'Rollout', {
@@ -164,7 +166,7 @@ export class AppStack extends Stack {
       alarmTopic: props.alarmTopic,
       alarmTopicKey: props.alarmTopicKey,
       logKey: props.logKey,
-      alarmNames: Object.values(fleetHealthAlarmNames(c.tags.application, c.name)),
+      alarmNames: Object.values(props.fleetHealthAlarmNames),
     });
   }
 }

@@ -4,17 +4,27 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { sessionTranscriptBucketName } from '../config/naming';
-import type { EnvironmentConfig } from '../config/schema';
+import type { AccessConfig, AuditConfig } from '../config/schema';
 import { AccessRoles } from '../constructs/access-roles';
 import { AuditTrail } from '../constructs/audit-trail';
+import type { VaultLockMode } from '../constructs/backup-vault';
 import { Detection } from '../constructs/detection';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { SecurityAlarms } from '../constructs/security-alarms';
 import { SessionLogging } from '../constructs/session-logging';
 
 export interface AuditStackProps extends StackProps {
-  readonly config: EnvironmentConfig;
+  /**
+   * The account-level parts this environment creates, when it owns them in its
+   * account (config `audit.accountTrail`): the trail and its alarms, and the
+   * Session Manager preferences writing to the named transcript bucket.
+   * @default - none: another environment of the account owns them
+   */
+  readonly accountTrail?: { readonly lockMode: VaultLockMode; readonly sessionTranscriptBucketName: string };
+  /** The detection services this environment creates (LOG-5); may be empty. */
+  readonly manage: AuditConfig['manage'];
+  /** Who may assume the administrator and auditor roles, and for how long (IAM-1). */
+  readonly access: AccessConfig;
   readonly accessLogBucket: s3.IBucket;
   readonly logKey: kms.IKey;
   readonly alarmTopic: sns.ITopic;
@@ -36,12 +46,11 @@ export class AuditStack extends Stack {
 
   constructor(scope: Construct, id: string, props: AuditStackProps) {
     super(scope, id, props);
-    const c = props.config;
     const root = new iam.AccountRootPrincipal().arn;
 
-    if (c.audit.accountTrail) {
+    if (props.accountTrail) {
       this.trail = new AuditTrail(this, 'Trail', {
-        lockMode: c.production ? 'compliance' : 'governance',
+        lockMode: props.accountTrail.lockMode,
         dataEventBuckets: props.dataEventBuckets,
         accessLogBucket: props.accessLogBucket,
         logKey: props.logKey,
@@ -58,17 +67,17 @@ export class AuditStack extends Stack {
         key: sessionKey.key,
         logKey: props.logKey,
         accessLogBucket: props.accessLogBucket,
-        bucketName: sessionTranscriptBucketName(c.tags.application, c.name, c.account, c.region, c.nameSuffix),
+        bucketName: props.accountTrail.sessionTranscriptBucketName,
       });
     }
 
-    if (c.audit.manage.length > 0) {
+    if (props.manage.length > 0) {
       const postureKey = new EncryptionKey(this, 'PostureKey', {
         dataClass: 'posture',
         description: 'Encrypts AWS Config snapshots and history',
       });
       new Detection(this, 'Detection', {
-        manage: c.audit.manage,
+        manage: props.manage,
         configKey: postureKey.key,
         accessLogBucket: props.accessLogBucket,
         logKey: props.logKey,
@@ -76,9 +85,9 @@ export class AuditStack extends Stack {
     }
 
     this.access = new AccessRoles(this, 'Access', {
-      adminPrincipals: c.access.adminPrincipals ?? [root],
-      auditorPrincipals: c.access.auditorPrincipals ?? [root],
-      maxSession: Duration.hours(c.access.maxSessionHours),
+      adminPrincipals: props.access.adminPrincipals ?? [root],
+      auditorPrincipals: props.access.auditorPrincipals ?? [root],
+      maxSession: Duration.hours(props.access.maxSessionHours),
       auditorReadableKeys: this.trail ? [this.trail.key.key] : [],
     });
   }

@@ -6,27 +6,37 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { type Construct } from 'constructs';
-import {
-  dataBucketName,
-  dbInstanceIdentifier,
-  fleetRoleName,
-  drBackupVaultName,
-  drReplicaBucketName,
-  erasureLogGroupName,
-  keyAliasName,
-  TENANT_OBJECT_PREFIX,
-} from '../config/naming';
-import type { EnvironmentConfig } from '../config/schema';
+import { TENANT_OBJECT_PREFIX } from '../config/naming';
+import type { BackupConfig, DatabaseConfig } from '../config/schema';
 import { retentionFloor } from '../compliance/log-group-policy';
-import { LockedBackupVault } from '../constructs/backup-vault';
+import { LockedBackupVault, type VaultLock } from '../constructs/backup-vault';
 import { DataBackup } from '../constructs/data-backup';
 import { Database } from '../constructs/database';
 import { EncryptionKey } from '../constructs/encryption-key';
-import { SecureBucket } from '../constructs/secure-bucket';
+import { bucketArnOf, SecureBucket } from '../constructs/secure-bucket';
 import { SecureLogGroup } from '../constructs/secure-log-group';
 
 export interface DataStackProps extends StackProps {
-  readonly config: EnvironmentConfig;
+  /** The environment's name, in the keys' descriptions. */
+  readonly environmentName: string;
+  /** Aliases of the keys; the DR region's objects key has the same alias as this region's. */
+  readonly keyAliasNames: { readonly database: string; readonly objects: string; readonly backups: string };
+  /** The customer data bucket's fixed name: the app's grants and the audits name its objects. */
+  readonly dataBucketName: string;
+  /** Requests to customer data signed longer ago than this are refused (DATA-2). */
+  readonly maxSignatureAge: Duration;
+  /** The DR region and what waits there (the DR stack): the replica bucket and the copy vault, by name. */
+  readonly dr: { readonly region: string; readonly replicaBucketName: string; readonly backupVaultName: string };
+  readonly database: DatabaseConfig;
+  /** The database instance's fixed identifier, so its log groups exist, encrypted, before it does. */
+  readonly databaseIdentifier: string;
+  /** How long backups are kept (DATA-3). */
+  readonly backup: BackupConfig;
+  readonly vaultLock: VaultLock;
+  /** The fleet's instance role, by name (it lives in the App stack): the one reader of customer objects. */
+  readonly fleetRoleName: string;
+  /** The erasure record's fixed name: `npm run tenant:erase` writes it (DATA-10). */
+  readonly erasureLogGroupName: string;
   readonly vpc: ec2.IVpc;
   /** The app fleet's security group: the only client of the database. */
   readonly appClients: ec2.IConnectable;
@@ -54,69 +64,56 @@ export class DataStack extends Stack {
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
-    const c = props.config;
-    const app = c.tags.application;
+    const env = props.environmentName;
 
     this.databaseKey = new EncryptionKey(this, 'DatabaseKey', {
       dataClass: 'database',
-      description: `Encrypts the ${c.name} database, its Performance Insights and its master secret`,
-      aliasName: keyAliasName(app, c.name, 'database'),
+      description: `Encrypts the ${env} database, its Performance Insights and its master secret`,
+      aliasName: props.keyAliasNames.database,
     });
     this.objectsKey = new EncryptionKey(this, 'ObjectsKey', {
       dataClass: 'objects',
-      description: `Encrypts customer objects of ${c.name}`,
-      aliasName: keyAliasName(app, c.name, 'objects'),
+      description: `Encrypts customer objects of ${env}`,
+      aliasName: props.keyAliasNames.objects,
     });
     this.backupKey = new EncryptionKey(this, 'BackupKey', {
       dataClass: 'backups',
-      description: `Encrypts the ${c.name} backup vault`,
-      aliasName: keyAliasName(app, c.name, 'backups'),
+      description: `Encrypts the ${env} backup vault`,
+      aliasName: props.keyAliasNames.backups,
     });
 
     this.dataBucket = new SecureBucket(this, 'DataBucket', {
-      bucketName: dataBucketName(app, c.name, c.account, c.region, c.nameSuffix),
+      bucketName: props.dataBucketName,
       encryption: { kmsKey: this.objectsKey.key },
       serverAccessLogsBucket: props.accessLogBucket,
       replication: {
-        destinationBucketArn: this.formatArn({
-          service: 's3',
-          region: '',
-          account: '',
-          resource: drReplicaBucketName(app, c.name, c.account, c.nameSuffix),
-        }),
-        destinationRegion: c.drRegion,
-        destinationKeyAliasName: keyAliasName(app, c.name, 'objects'),
+        destinationBucketArn: bucketArnOf(this, props.dr.replicaBucketName),
+        destinationRegion: props.dr.region,
+        destinationKeyAliasName: props.keyAliasNames.objects,
       },
     });
 
     // DATA-2: uploads and downloads reach users only through short-lived signed URLs.
-    this.dataBucket.denyLongLivedSignatures(Duration.minutes(c.dataBucket.maxSignatureAgeMinutes));
+    this.dataBucket.denyLongLivedSignatures(props.maxSignatureAge);
 
     this.database = new Database(this, 'Database', {
       vpc: props.vpc,
-      instanceIdentifier: dbInstanceIdentifier(app, c.name),
-      ...c.database,
+      instanceIdentifier: props.databaseIdentifier,
+      ...props.database,
       encryptionKey: this.databaseKey.key,
       logKey: props.logKey,
     });
     this.database.allowFrom(props.appClients, 'App fleet');
 
-    const minRetention = Math.min(c.backup.twiceDailyRetentionDays, c.backup.dailyRetentionDays);
-    const maxRetention = Math.max(c.backup.twiceDailyRetentionDays, c.backup.dailyRetentionDays);
-    this.vault = new LockedBackupVault(this, 'Vault', {
-      encryptionKey: this.backupKey.key,
-      lockMode: c.production ? 'compliance' : 'governance',
-      minRetention: Duration.days(minRetention),
-      maxRetention: Duration.days(maxRetention),
-    });
+    this.vault = new LockedBackupVault(this, 'Vault', { encryptionKey: this.backupKey.key, ...props.vaultLock });
 
     this.backup = new DataBackup(this, 'Backup', {
       vault: this.vault.vault,
       drVaultArn: this.formatArn({
         service: 'backup',
-        region: c.drRegion,
+        region: props.dr.region,
         resource: 'backup-vault',
-        resourceName: drBackupVaultName(app, c.name, c.nameSuffix),
+        resourceName: props.dr.backupVaultName,
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       }),
       resources: [
@@ -136,45 +133,26 @@ export class DataStack extends Stack {
           restore: { resourceType: 'S3', resourceArn: this.dataBucket.bucket.bucketArn },
         },
       ],
-      twiceDailyRetention: Duration.days(c.backup.twiceDailyRetentionDays),
-      dailyRetention: Duration.days(c.backup.dailyRetentionDays),
+      twiceDailyRetention: Duration.days(props.backup.twiceDailyRetentionDays),
+      dailyRetention: Duration.days(props.backup.dailyRetentionDays),
       alarmTopic: props.alarmTopic,
     });
 
     // DATA-10: two years outlive the longest backup retention (365 days, DATA-3) plus the copy windows.
     this.erasureLog = new SecureLogGroup(this, 'ErasureLog', {
       encryptionKey: props.logKey,
-      logGroupName: erasureLogGroupName(app, c.name),
+      logGroupName: props.erasureLogGroupName,
     });
     retentionFloor(this.erasureLog.logGroup, logs.RetentionDays.TWO_YEARS);
 
     // DATA-2: customer objects are readable only through the app (which issues short-lived
     // signed URLs), and by the services that copy them: backup and replication.
-    const readers = [
-      this.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: fleetRoleName(app, c.name) }),
-      this.backup.backupRole.roleArn,
-      this.dataBucket.replicationRole!.roleArn,
-    ];
-    this.dataBucket.bucket.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'OnlyTheAppAndItsCopiersReadObjects',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['s3:GetObject', 's3:GetObjectVersion'],
-        resources: [this.dataBucket.bucket.arnForObjects('*')],
-        conditions: { ArnNotLike: { 'aws:PrincipalArn': readers } },
-      }),
+    const fleetRole = iam.Role.fromRoleName(this, 'FleetRole', props.fleetRoleName);
+    this.dataBucket.readableOnlyBy(
+      [fleetRole, this.backup.backupRole, this.dataBucket.replicationRole!],
+      'OnlyTheAppAndItsCopiersReadObjects',
     );
     // DATA-9: the app (and every URL it signs) reaches objects only under tenants/<tenant>/.
-    this.dataBucket.bucket.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AppOnlyUnderTenantPrefixes',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
-        notResources: [this.dataBucket.bucket.arnForObjects(`${TENANT_OBJECT_PREFIX}*`)],
-        conditions: { ArnLike: { 'aws:PrincipalArn': readers[0] } },
-      }),
-    );
+    this.dataBucket.confineToPrefix(fleetRole, TENANT_OBJECT_PREFIX, 'AppOnlyUnderTenantPrefixes');
   }
 }

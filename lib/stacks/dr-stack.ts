@@ -1,15 +1,23 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { type Construct } from 'constructs';
 import { acknowledge } from '../compliance/acknowledge';
-import { drBackupVaultName, drReplicaBucketName, keyAliasName } from '../config/naming';
-import type { EnvironmentConfig } from '../config/schema';
-import { LockedBackupVault } from '../constructs/backup-vault';
-import { EncryptionKey } from '../constructs/encryption-key';
-import { SecureBucket } from '../constructs/secure-bucket';
 import { LOG_RETENTION_DAYS } from '../config/retention';
+import { LockedBackupVault, type VaultLock } from '../constructs/backup-vault';
+import { EncryptionKey } from '../constructs/encryption-key';
+import { ImagesKey } from '../constructs/images-key';
+import { SecureBucket } from '../constructs/secure-bucket';
 
 export interface DrStackProps extends StackProps {
-  readonly config: EnvironmentConfig;
+  /** The environment's name, in the keys' descriptions. */
+  readonly environmentName: string;
+  /** Aliases of the DR keys: the primary region names them by these (DATA-6). */
+  readonly keyAliasNames: { readonly objects: string; readonly backups: string; readonly images: string };
+  /** The vault's fixed name: the primary region's backup plan copies to it (DATA-3). */
+  readonly backupVaultName: string;
+  /** The lock of the vault, the same as the primary vault's. */
+  readonly vaultLock: VaultLock;
+  /** The replica bucket's fixed name: the customer data bucket replicates to it (DATA-4). */
+  readonly replicaBucketName: string;
 }
 
 /**
@@ -22,40 +30,33 @@ export interface DrStackProps extends StackProps {
 export class DrStack extends Stack {
   readonly objectsKey: EncryptionKey;
   readonly backupKey: EncryptionKey;
-  readonly imagesKey: EncryptionKey;
+  readonly imagesKey: ImagesKey;
   readonly vault: LockedBackupVault;
   readonly replicaBucket: SecureBucket;
 
   constructor(scope: Construct, id: string, props: DrStackProps) {
     super(scope, id, props);
-    const c = props.config;
-    const app = c.tags.application;
+    const env = props.environmentName;
 
     this.objectsKey = new EncryptionKey(this, 'ObjectsKey', {
       dataClass: 'objects',
-      description: `Encrypts replicated customer objects of ${c.name} in the DR region`,
-      aliasName: keyAliasName(app, c.name, 'objects'),
+      description: `Encrypts replicated customer objects of ${env} in the DR region`,
+      aliasName: props.keyAliasNames.objects,
     });
     this.backupKey = new EncryptionKey(this, 'BackupKey', {
       dataClass: 'backups',
-      description: `Encrypts backup copies of ${c.name} in the DR region`,
-      aliasName: keyAliasName(app, c.name, 'backups'),
+      description: `Encrypts backup copies of ${env} in the DR region`,
+      aliasName: props.keyAliasNames.backups,
     });
-
-    this.imagesKey = new EncryptionKey(this, 'ImagesKey', {
-      dataClass: 'images',
-      description: `Encrypts golden AMIs of ${c.name} copied to the DR region`,
-      aliasName: keyAliasName(app, c.name, 'images'),
+    this.imagesKey = new ImagesKey(this, 'ImagesKey', {
+      description: `Encrypts golden AMIs of ${env} copied to the DR region`,
+      aliasName: props.keyAliasNames.images,
     });
-    this.imagesKey.allowServiceLinkedRole('imagebuilder.amazonaws.com', 'AWSServiceRoleForImageBuilder');
-    this.imagesKey.allowServiceLinkedRole('autoscaling.amazonaws.com', 'AWSServiceRoleForAutoScaling');
 
     this.vault = new LockedBackupVault(this, 'Vault', {
-      backupVaultName: drBackupVaultName(app, c.name, c.nameSuffix),
+      backupVaultName: props.backupVaultName,
       encryptionKey: this.backupKey.key,
-      lockMode: c.production ? 'compliance' : 'governance',
-      minRetention: Duration.days(Math.min(c.backup.twiceDailyRetentionDays, c.backup.dailyRetentionDays)),
-      maxRetention: Duration.days(Math.max(c.backup.twiceDailyRetentionDays, c.backup.dailyRetentionDays)),
+      ...props.vaultLock,
     });
 
     const accessLogs = new SecureBucket(this, 'AccessLogBucket', {
@@ -72,7 +73,7 @@ export class DrStack extends Stack {
     );
 
     this.replicaBucket = new SecureBucket(this, 'ReplicaBucket', {
-      bucketName: drReplicaBucketName(app, c.name, c.account, c.nameSuffix),
+      bucketName: props.replicaBucketName,
       encryption: { kmsKey: this.objectsKey.key },
       serverAccessLogsBucket: accessLogs.bucket,
     });

@@ -1,7 +1,7 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { type Construct } from 'constructs';
 import { acknowledge } from '../compliance/acknowledge';
-import { EncryptionKey } from '../constructs/encryption-key';
+import { LogKey } from '../constructs/log-key';
 import { SecureBucket } from '../constructs/secure-bucket';
 import { SecureLogGroup } from '../constructs/secure-log-group';
 
@@ -18,7 +18,7 @@ export interface LogArchiveStackProps extends StackProps {
  * Everything here is retained when the stack is deleted (DATA-7).
  */
 export class LogArchiveStack extends Stack {
-  readonly logKey: EncryptionKey;
+  readonly logKey: LogKey;
   readonly accessLogBucket: SecureBucket;
   readonly requestLogBucket: SecureBucket;
   readonly wafLogGroup: SecureLogGroup;
@@ -26,11 +26,7 @@ export class LogArchiveStack extends Stack {
   constructor(scope: Construct, id: string, props: LogArchiveStackProps) {
     super(scope, id, props);
 
-    this.logKey = new EncryptionKey(this, 'LogKey', {
-      dataClass: 'logs',
-      description: 'Encrypts CloudWatch Logs groups (flow logs, WAF logs) of this environment',
-    });
-    this.logKey.allowCloudWatchLogs();
+    this.logKey = new LogKey(this, 'LogKey');
 
     this.accessLogBucket = new SecureBucket(this, 'AccessLogBucket', {
       isAccessLogBucket: true,
