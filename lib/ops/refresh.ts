@@ -218,13 +218,16 @@ export function startedLine(
   );
 }
 
-/** Replaces every node of the fleet on the launch template version it already uses. */
-export async function rotate(
+/** rotate and rollback: one change of the fleet, its exit code. */
+export type FleetCommand = (
   clients: OpsClients,
   env: EnvironmentConfig,
   options: RefreshOptions,
   io: RefreshIo,
-): Promise<ExitCode> {
+) => Promise<ExitCode>;
+
+/** Replaces every node of the fleet on the launch template version it already uses. */
+export const rotate: FleetCommand = async (clients, env, options, io) => {
   const { group, name, lt } = await openFleet(clients.autoscaling, env);
   if (options.dryRun) {
     await planCheck(clients.autoscaling, name, io);
@@ -237,7 +240,7 @@ export async function rotate(
   await refuseIfActive(clients.autoscaling, name);
   const alarms = await fleetHealthAlarms(clients, env);
   return refreshAndFollow(clients.autoscaling, group, lt, env, options, io, alarms);
-}
+};
 
 /** In a dry run a running refresh is reported as the refusal it would cause; a failed look is only a warning. */
 export async function planCheck(autoscaling: AutoScalingClient, groupName: string, io: RefreshIo): Promise<void> {
@@ -305,12 +308,7 @@ export async function findRollbackTarget(
  * image, so a rollback never undoes a hardening change a deploy made since
  * (metadata options, volumes, instance profile).
  */
-export async function rollback(
-  clients: OpsClients,
-  env: EnvironmentConfig,
-  options: RefreshOptions,
-  io: RefreshIo,
-): Promise<ExitCode> {
+export const rollback: FleetCommand = async (clients, env, options, io) => {
   const { group, name, lt } = await openFleet(clients.autoscaling, env);
   if (!options.dryRun) await refuseIfActive(clients.autoscaling, name);
   const alarms = await fleetHealthAlarms(clients, env);
@@ -363,4 +361,4 @@ export async function rollback(
     }
     throw e;
   }
-}
+};
