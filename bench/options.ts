@@ -1,4 +1,5 @@
-/** The bench runner's command line (bench/run.ts). */
+/** The bench runner's command line (bench/run.ts), parsed by the parser of every CLI (lib/cli/args.ts). */
+import { type CommandSpec, HELP_FLAG, helpText, parseFlags, UsageError } from '../lib/cli/args';
 
 export interface Options {
   readonly runs: number;
@@ -19,79 +20,56 @@ export const QUICK_FIGURES = [
   'envs-30',
 ];
 
-export class UsageError extends Error {}
+export { UsageError };
 
-export const USAGE = `usage: node --import tsx bench/run.ts [options]
-  --runs N           measured runs per figure (default 3)
-  --warmup N         unmeasured runs before them (default 1)
-  --quick            1 run, no warm-up, only the figures the targets need (within 5 minutes on 2 quiet CPUs)
-  --only NAME,...    only these figures (the floor always runs: ratios need it)
-  --help             this text`;
+/** The runner's flags; `--only` takes the figure names and their aliases. */
+export function benchCommand(figureNames: readonly string[], aliases: Readonly<Record<string, string[]>>): CommandSpec {
+  return {
+    name: 'bench',
+    summary: 'measure synth, the gate, jest and the CloudFormation limits; write bench/results/ (docs/performance.md)',
+    flags: [
+      { name: 'runs', type: 'number', integer: true, min: 1, value: 'N', help: 'measured runs per figure (default 3)' },
+      {
+        name: 'warmup',
+        type: 'number',
+        integer: true,
+        min: 0,
+        value: 'N',
+        help: 'unmeasured runs before them (default 1)',
+      },
+      {
+        name: 'quick',
+        type: 'boolean',
+        help: '1 run, no warm-up, only the figures the targets need (within 5 minutes on 2 quiet CPUs)',
+      },
+      {
+        name: 'only',
+        type: 'list',
+        value: 'NAME,...',
+        allowed: [...figureNames, ...Object.keys(aliases)],
+        help: 'only these figures (the floor always runs: ratios need it)',
+      },
+      HELP_FLAG,
+    ],
+  };
+}
+
+export const benchHelp = (spec: CommandSpec): string => helpText(spec, { usage: 'npm run bench -- [flags]' });
 
 export function parseArgs(
   argv: readonly string[],
   figureNames: readonly string[],
   aliases: Record<string, string[]>,
 ): Options | 'help' {
-  let runs: number | undefined;
-  let warmups: number | undefined;
-  let quick = false;
-  let only: string[] | undefined;
-  const count = (flag: string, v: string, min: number): number => {
-    if (!/^\d+$/.test(v) || Number(v) < min) {
-      throw new UsageError(`${flag} must be a whole number >= ${min} (got "${v}")`);
-    }
-    return Number(v);
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
-    const value = (what: string): string => {
-      const v = inline ?? argv[i + 1];
-      if (v === undefined || (inline === undefined && v.startsWith('--'))) {
-        throw new UsageError(`${flag} needs a value: ${flag} ${what}`);
-      }
-      if (inline === undefined) i++;
-      return v;
-    };
-    switch (flag) {
-      case '--runs':
-        runs = count(flag, value('N'), 1);
-        break;
-      case '--warmup':
-        warmups = count(flag, value('N'), 0);
-        break;
-      case '--quick':
-        if (inline !== undefined) throw new UsageError(`--quick takes no value (got "${arg}")`);
-        quick = true;
-        break;
-      case '--only': {
-        const allowed = [...figureNames, ...Object.keys(aliases)];
-        const names = value('NAME,...')
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
-        const unknown = names.filter((n) => !allowed.includes(n));
-        if (names.length === 0 || unknown.length > 0) {
-          throw new UsageError(
-            `--only: unknown figure ${unknown.map((n) => `"${n}"`).join(', ') || '(none given)'}; allowed: ${allowed.join(', ')}`,
-          );
-        }
-        only = names.flatMap((n) => aliases[n] ?? [n]);
-        break;
-      }
-      case '--help':
-      case '-h':
-        return 'help';
-      default:
-        throw new UsageError(`unknown flag "${arg}"; allowed: --runs N, --warmup N, --quick, --only NAME,..., --help`);
-    }
-  }
+  const flags = parseFlags(benchCommand(figureNames, aliases), argv);
+  if (flags.help) return 'help';
+  const runs = flags.runs as number | undefined;
+  const warmups = flags.warmup as number | undefined;
+  const quick = flags.quick === true;
   if (quick && (runs !== undefined || warmups !== undefined)) {
     throw new UsageError('--quick means 1 run and no warm-up; leave out --runs/--warmup or leave out --quick');
   }
+  const only = (flags.only as readonly string[] | undefined)?.flatMap((n) => aliases[n] ?? [n]);
   const wanted = only ?? (quick ? QUICK_FIGURES : undefined);
   const selected = wanted && figureNames.filter((n) => n === 'floor' || wanted.includes(n));
   return { runs: quick ? 1 : (runs ?? 3), warmups: quick ? 0 : (warmups ?? 1), only: selected };

@@ -15,7 +15,8 @@ import * as path from 'node:path';
 import { ALIASES, Context, DIST, type Figure, figures, LOGS, RESULTS, ROOT, testFileSeconds } from './figures';
 import { CFN_LIMITS, stackUsage, type StackUsage } from './limits';
 import { checkGnuTime, cleanEnv, type Command, CommandFailed, measure, type Sample } from './measure';
-import { type Options, parseArgs, USAGE, UsageError } from './options';
+import { USAGE_EXIT, UsageError, usageMessage } from '../lib/cli/args';
+import { benchCommand, benchHelp, type Options, parseArgs } from './options';
 import { fmt, printFigures, printLimits, printPhases, printTestFiles } from './print';
 import { type Collected, describe, type FigureResult, summarize, targets, withRatios } from './results';
 import type { Phases } from './synth-app';
@@ -154,21 +155,18 @@ async function runAll(ctx: Context, figures: readonly Figure[], options: Options
 
 async function main(): Promise<number> {
   const all = figures();
+  const names = all.map((f) => f.name);
   let parsed: Options | 'help';
   try {
-    parsed = parseArgs(
-      process.argv.slice(2),
-      all.map((f) => f.name),
-      ALIASES,
-    );
+    parsed = parseArgs(process.argv.slice(2), names, ALIASES);
     checkGnuTime();
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`bench: ${e.message}\n${USAGE}\n`);
-    return 2;
+    process.stderr.write(usageMessage('bench', e, 'Run "npm run bench -- --help" for its flags.'));
+    return USAGE_EXIT;
   }
   if (parsed === 'help') {
-    console.log(USAGE);
+    process.stdout.write(benchHelp(benchCommand(names, ALIASES)));
     return 0;
   }
   const options = parsed;

@@ -1,39 +1,23 @@
-import { UsageError } from './errors';
+import { type CommandSpec, findCommand, type FlagSpec, HELP_FLAG, helpText as commandHelp } from '../cli/args';
 
-/** One command-line flag of an ops command. */
-export interface FlagSpec {
-  readonly name: string;
-  readonly type: 'string' | 'number' | 'boolean';
-  /** Shown in the help text. */
-  readonly help: string;
-  /** The value placeholder in the help text, e.g. `NAME`. */
-  readonly value?: string;
-  /** Numbers: the smallest and largest value allowed. */
-  readonly min?: number;
-  readonly max?: number;
-}
+export { type CommandSpec, type FlagSpec, type FlagValues, parseFlags } from '../cli/args';
 
-export type FlagValues = Readonly<Record<string, string | number | boolean | undefined>>;
-
-export interface CommandSpec {
-  readonly name: string;
-  readonly summary: string;
-  readonly flags: readonly FlagSpec[];
-}
-
-const ENV: FlagSpec = {
+/** Flags several commands share. */
+export const ENV_FLAG: FlagSpec = {
   name: 'env',
   type: 'string',
   value: 'NAME',
   help: 'environment name from the configuration (required)',
 };
-const CONFIG: FlagSpec = {
+export const CONFIG_FLAG: FlagSpec = {
   name: 'config',
   type: 'string',
   value: 'PATH',
   help: 'YAML or JSON configuration file (default: config/demo.yaml)',
 };
-const HELP: FlagSpec = { name: 'help', type: 'boolean', help: 'show this help' };
+const ENV = ENV_FLAG;
+const CONFIG = CONFIG_FLAG;
+const HELP = HELP_FLAG;
 const JSON_FLAG: FlagSpec = {
   name: 'json',
   type: 'boolean',
@@ -123,12 +107,14 @@ export const COMMANDS: readonly CommandSpec[] = [
         name: 'artifact',
         type: 'string',
         value: 'FILE',
+        required: true,
         help: 'the gzip tarball to ship, as npm run app:pack writes it (required; at most 256 MiB)',
       },
       {
         name: 'version',
         type: 'string',
         value: 'V',
+        required: true,
         help: 'release version: a letter or digit, then up to 63 of letters, digits and ._+- (required)',
       },
       {
@@ -144,69 +130,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
 ];
 
-const flagList = (spec: CommandSpec) => spec.flags.map((f) => `--${f.name}`).join(', ');
-
-/** Parses the flags of one command; every mistake is a {@link UsageError} naming the flag and what is allowed. */
-export function parseFlags(spec: CommandSpec, argv: readonly string[]): FlagValues {
-  const values: Record<string, string | number | boolean> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '-h') {
-      values.help = true;
-      continue;
-    }
-    if (!arg.startsWith('--')) {
-      throw new UsageError(`unexpected argument "${arg}" for "${spec.name}"; flags are ${flagList(spec)}`);
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
-    const inline = eq === -1 ? undefined : arg.slice(eq + 1);
-    const flag = spec.flags.find((f) => f.name === name);
-    if (!flag) {
-      throw new UsageError(`unknown flag --${name} for "${spec.name}"; allowed: ${flagList(spec)}`);
-    }
-    if (name in values) throw new UsageError(`--${name} is given more than once`);
-    if (flag.type === 'boolean') {
-      if (inline !== undefined) throw new UsageError(`--${name} takes no value (got "${inline}")`);
-      values[name] = true;
-      continue;
-    }
-    let raw = inline;
-    if (raw === undefined) {
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith('--')) {
-        throw new UsageError(`--${name} needs a value: --${name} ${flag.value ?? 'VALUE'}`);
-      }
-      raw = next;
-      i++;
-    }
-    if (flag.type === 'string') {
-      if (raw === '') throw new UsageError(`--${name} needs a non-empty value`);
-      values[name] = raw;
-      continue;
-    }
-    const n = Number(raw);
-    const min = flag.min ?? -Infinity;
-    const max = flag.max ?? Infinity;
-    if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
-      throw new UsageError(`--${name} must be a number from ${min} to ${max} (got "${raw}")`);
-    }
-    values[name] = n;
-  }
-  return values;
-}
-
-/** Finds a command by name; unknown names are a {@link UsageError} listing the commands. */
-export function commandSpec(name: string | undefined): CommandSpec {
-  const spec = COMMANDS.find((c) => c.name === name);
-  if (!spec) {
-    const allowed = COMMANDS.map((c) => c.name).join(', ');
-    throw new UsageError(
-      name === undefined ? `no command given; commands: ${allowed}` : `unknown command "${name}"; commands: ${allowed}`,
-    );
-  }
-  return spec;
-}
+/** Finds a command by name; unknown names are a usage error listing the commands. */
+export const commandSpec = (name: string | undefined): CommandSpec => findCommand(COMMANDS, name);
 
 /** Help text of one command, or of all of them. */
 export function helpText(spec?: CommandSpec): string {
@@ -222,15 +147,5 @@ export function helpText(spec?: CommandSpec): string {
       '',
     ].join('\n');
   }
-  const labels = spec.flags.map((f) => `--${f.name}${f.value ? ` ${f.value}` : ''}`);
-  const width = Math.max(...labels.map((l) => l.length));
-  return [
-    `usage: ops ${spec.name} --env NAME [flags]`,
-    '',
-    spec.summary,
-    '',
-    'flags:',
-    ...spec.flags.map((f, i) => `  ${labels[i].padEnd(width)}  ${f.help}`),
-    '',
-  ].join('\n');
+  return commandHelp(spec, { usage: `ops ${spec.name} --env NAME [flags]` });
 }

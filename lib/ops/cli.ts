@@ -1,7 +1,10 @@
+import { requireFlags } from '../cli/args';
 import { commandSpec, type FlagValues, helpText, parseFlags } from './args';
 import { createClients, destroyClients, type OpsClients } from './clients';
-import { checkAccount, selectEnvironment } from './environment';
-import { endpointLabel, EXIT, type ExitCode, isOpsError, toAwsAccessError, UsageError } from './errors';
+import type { EnvironmentConfig } from '../config/schema';
+import { type AccountContext, type CliIo, failure, flagsHint, inAccount } from './command';
+import { selectEnvironment } from './environment';
+import { EXIT, type ExitCode, UsageError } from './errors';
 import { DEFAULT_POLL_SECONDS, type RefreshIo, rollback, rotate } from './refresh';
 import { release, type ReleaseResult, rollbackToRelease } from './release';
 import { renderJson, renderTable } from './report';
@@ -10,11 +13,7 @@ import { type LiveClients } from './live/clients';
 import { runVerify } from './live/run';
 
 /** What the CLI needs from the outside world; `bin/ops.ts` passes the real ones, tests pass fakes. */
-export interface CliDeps {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  /** The process environment, read only to name the endpoint in messages (the SDK reads it itself). */
-  readonly env: Readonly<Record<string, string | undefined>>;
+export interface CliDeps extends CliIo {
   /** @default real SDK clients with the CLI's retry settings */
   readonly createClients?: (region: string) => OpsClients;
   /** @default the system clock */
@@ -32,13 +31,69 @@ export interface CliDeps {
 /** Control of each command's JSON output. */
 const CONTROL_OF: Record<string, string> = { verify: 'OPS-1', release: 'IMM-9', rollback: 'IMM-9' };
 
-function requireFlag(flags: FlagValues, name: string, command: string): string {
-  const value = flags[name];
-  if (typeof value !== 'string') throw new UsageError(`--${name} is required for "${command}"`);
-  return value;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+async function verify(
+  clients: OpsClients,
+  env: EnvironmentConfig,
+  { account, endpoint }: AccountContext,
+  flags: FlagValues,
+  deps: CliDeps,
+): Promise<ExitCode> {
+  const { report, written } = await runVerify(clients, env, {
+    account,
+    endpoint,
+    now: (deps.now ?? (() => new Date()))(),
+    maxDeliveryAgeHours: (flags['max-delivery-age-hours'] as number | undefined) ?? DEFAULT_MAX_DELIVERY_AGE_HOURS,
+    trailName: flags.trail as string | undefined,
+    assembly: (flags.assembly as string | undefined) ?? 'cdk.out',
+    reportDir: flags.report as string | undefined,
+    createLiveClients: deps.createLiveClients,
+    deadlineMs: deps.deadlineMs,
+  });
+  deps.stdout(flags.json ? renderJson(report) : renderTable(report));
+  if (written) deps.stderr(`live evidence report: ${written.md}, ${written.json}\n`);
+  return report.exitCode;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** rotate, rollback and release: the commands that change the fleet. */
+async function change(
+  command: string,
+  clients: OpsClients,
+  env: EnvironmentConfig,
+  flags: FlagValues,
+  deps: CliDeps,
+): Promise<ExitCode> {
+  // With --json, stdout carries only the result; progress goes to stderr.
+  const log = flags.json ? deps.stderr : deps.stdout;
+  const io: RefreshIo = {
+    log: (line) => log(`${line}\n`),
+    sleep: deps.sleep ?? sleep,
+    now: deps.now ?? (() => new Date()),
+  };
+  const options = {
+    wait: flags['no-wait'] !== true,
+    pollSeconds: (flags['poll-seconds'] as number | undefined) ?? DEFAULT_POLL_SECONDS,
+    dryRun: flags['dry-run'] === true,
+  };
+  let result: ReleaseResult | undefined;
+  if (command === 'release') {
+    const artifact = { artifact: flags.artifact as string, version: flags.version as string };
+    const checksumFile = flags['checksum-file'] as string | undefined;
+    result = await release(
+      clients,
+      env,
+      { ...options, ...artifact, checksumFile, maxBytes: deps.maxArtifactBytes },
+      io,
+    );
+  } else if (command === 'rollback' && typeof flags['to-release'] === 'string') {
+    result = await rollbackToRelease(clients, env, { ...options, to: flags['to-release'] }, io);
+  }
+  if (!result) return (command === 'rotate' ? rotate : rollback)(clients, env, options, io);
+  if (flags.json) deps.stdout(`${JSON.stringify(result, null, 2)}\n`);
+  else if (result.exitCode !== EXIT.ok) deps.stderr(`ops ${command}: ${result.message}\n`);
+  return result.exitCode;
+}
 
 /**
  * Runs one ops command and returns its exit code: 0 success, 1 a violation
@@ -66,85 +121,28 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<Ex
       deps.stdout(helpText(spec));
       return EXIT.ok;
     }
-    if (spec.name === 'release') {
-      requireFlag(flags, 'artifact', spec.name);
-      requireFlag(flags, 'version', spec.name);
-    }
+    requireFlags(spec, flags);
     if (spec.name === 'rollback' && flags.json && flags['to-release'] === undefined) {
       throw new UsageError('--json needs --to-release (the image rollback prints progress only)');
     }
     const env = selectEnvironment(flags.env as string | undefined, flags.config as string | undefined);
-    const endpoint = endpointLabel(deps.env, env.region);
     const clients = (deps.createClients ?? createClients)(env.region);
     try {
-      const account = await checkAccount(clients, env, endpoint);
-      const now = deps.now ?? (() => new Date());
-      if (spec.name === 'verify') {
-        const checkedAt = now();
-        const { report, written } = await runVerify(clients, env, {
-          account,
-          endpoint,
-          now: checkedAt,
-          maxDeliveryAgeHours:
-            (flags['max-delivery-age-hours'] as number | undefined) ?? DEFAULT_MAX_DELIVERY_AGE_HOURS,
-          trailName: flags.trail as string | undefined,
-          assembly: (flags.assembly as string | undefined) ?? 'cdk.out',
-          reportDir: flags.report as string | undefined,
-          createLiveClients: deps.createLiveClients,
-          deadlineMs: deps.deadlineMs,
-        });
-        deps.stdout(flags.json ? renderJson(report) : renderTable(report));
-        if (written) deps.stderr(`live evidence report: ${written.md}, ${written.json}\n`);
-        return report.exitCode;
-      }
-      // With --json, stdout carries only the result; progress goes to stderr.
-      const log = flags.json ? deps.stderr : deps.stdout;
-      const io: RefreshIo = { log: (line) => log(`${line}\n`), sleep: deps.sleep ?? sleep, now };
-      const options = {
-        wait: flags['no-wait'] !== true,
-        pollSeconds: (flags['poll-seconds'] as number | undefined) ?? DEFAULT_POLL_SECONDS,
-        dryRun: flags['dry-run'] === true,
-      };
-      let result: ReleaseResult | undefined;
-      if (spec.name === 'release') {
-        result = await release(
-          clients,
-          env,
-          {
-            ...options,
-            artifact: flags.artifact as string,
-            version: flags.version as string,
-            checksumFile: flags['checksum-file'] as string | undefined,
-            maxBytes: deps.maxArtifactBytes,
-          },
-          io,
-        );
-      } else if (spec.name === 'rollback' && typeof flags['to-release'] === 'string') {
-        result = await rollbackToRelease(clients, env, { ...options, to: flags['to-release'] }, io);
-      }
-      if (result) {
-        if (flags.json) deps.stdout(`${JSON.stringify(result, null, 2)}\n`);
-        else if (result.exitCode !== EXIT.ok) deps.stderr(`ops ${command}: ${result.message}\n`);
-        return result.exitCode;
-      }
-      return await (spec.name === 'rotate' ? rotate : rollback)(clients, env, options, io);
-    } catch (e) {
-      // SDK errors that escaped a command become one actionable message.
-      throw isOpsError(e) ? e : toAwsAccessError(e, endpoint);
+      return await inAccount(clients, env, deps, (account) =>
+        spec.name === 'verify'
+          ? verify(clients, env, account, flags, deps)
+          : change(spec.name, clients, env, flags, deps),
+      );
     } finally {
       destroyClients(clients);
     }
   } catch (e) {
-    const error = e instanceof Error ? e : new Error(String(e));
-    const code: ExitCode = isOpsError(e) ? e.exitCode : EXIT.cannotRun;
-    const hint =
-      error instanceof UsageError
-        ? `\nRun "ops ${known ? `${command} --help" for its flags` : 'help" for the commands'}.`
-        : '';
-    deps.stderr(`ops ${command}: ${error.message}${hint}\n`);
+    const hint = known ? flagsHint(`ops ${command} --help`) : 'Run "ops help" for the commands.';
+    const code = failure(deps.stderr, `ops ${command}`, e, hint);
     if (flags.json) {
       const control = CONTROL_OF[command] ?? 'OPS-1';
-      deps.stdout(`${JSON.stringify({ control, command, exitCode: code, error: error.message }, null, 2)}\n`);
+      const error = e instanceof Error ? e.message : String(e);
+      deps.stdout(`${JSON.stringify({ control, command, exitCode: code, error }, null, 2)}\n`);
     }
     return code;
   }

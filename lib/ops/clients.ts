@@ -55,25 +55,53 @@ export interface ClientSettings {
   readonly retryMode?: 'standard' | 'adaptive';
 }
 
+/** The configuration {@link clientConfig} makes; every SDK client takes it. */
+export type ClientConfig = ReturnType<typeof clientConfig>;
+
+/** An SDK client class, as {@link createClientSet} constructs it. */
+export type ClientClass<C> = new (config: ClientConfig) => C;
+
 /**
- * Creates the clients for one region. Credentials, profile and endpoint come
- * from the standard SDK chain (environment, shared files, SSO, instance role;
+ * One client of each class, all in one region, with the CLI's retries and
+ * timeouts; an S3 client serves buckets by path when an endpoint is
+ * overridden (moto, LocalStack). Credentials, profile and endpoint come from
+ * the standard SDK chain (environment, shared files, SSO, instance role;
  * `AWS_ENDPOINT_URL` included) unless `settings` overrides them.
  */
-export function createClients(region: string, settings: ClientSettings = {}): OpsClients {
+export function createClientSet<T extends Record<string, ClientClass<object>>>(
+  region: string,
+  classes: T,
+  settings: ClientSettings = {},
+): { readonly region: string } & { readonly [K in keyof T]: InstanceType<T[K]> } {
   const config = clientConfig(region, settings);
-  return {
-    region,
-    autoscaling: new AutoScalingClient(config),
-    cloudtrail: new CloudTrailClient(config),
-    cloudwatch: new CloudWatchClient(config),
-    ec2: new EC2Client(config),
-    // An endpoint override (moto, LocalStack) serves buckets by path, not as bucket.host names.
-    s3: new S3Client({ ...config, forcePathStyle: pathStyle(settings.endpoint) }),
-    ssm: new SSMClient(config),
-    sts: new STSClient(config),
-  };
+  const s3Config = { ...config, forcePathStyle: pathStyle(settings.endpoint) };
+  const clients = Object.entries(classes).map(([key, Class]) => [
+    key,
+    (Class as unknown) === S3Client ? new S3Client(s3Config) : new Class(config),
+  ]);
+  return { region, ...Object.fromEntries(clients) };
 }
+
+/** Closes the sockets of every client in a set so the process can exit promptly. */
+export function destroyClientSet(clients: object): void {
+  for (const client of Object.values(clients)) {
+    if (typeof client === 'object' && client !== null && 'destroy' in client) (client as { destroy(): void }).destroy();
+  }
+}
+
+const OPS_CLIENTS = {
+  autoscaling: AutoScalingClient,
+  cloudtrail: CloudTrailClient,
+  cloudwatch: CloudWatchClient,
+  ec2: EC2Client,
+  s3: S3Client,
+  ssm: SSMClient,
+  sts: STSClient,
+};
+
+/** Creates the ops clients for one region ({@link createClientSet}). */
+export const createClients = (region: string, settings: ClientSettings = {}): OpsClients =>
+  createClientSet(region, OPS_CLIENTS, settings);
 
 /** The configuration every client of the CLI gets: retries, bounded timeouts, and the test overrides. */
 export function clientConfig(region: string, settings: ClientSettings = {}) {
@@ -93,16 +121,4 @@ export function pathStyle(endpoint: string | undefined): boolean {
 }
 
 /** Closes the clients' sockets so the process can exit promptly. */
-export function destroyClients(clients: OpsClients): void {
-  for (const client of [
-    clients.autoscaling,
-    clients.cloudtrail,
-    clients.cloudwatch,
-    clients.ec2,
-    clients.s3,
-    clients.ssm,
-    clients.sts,
-  ]) {
-    client.destroy();
-  }
-}
+export const destroyClients = (clients: OpsClients): void => destroyClientSet(clients);

@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { DEMO_CONFIG_PATH } from '../config/load';
-import { type CommandSpec, parseFlags } from './args';
+import { type CommandSpec, HELP_FLAG, helpText, parseFlags } from '../cli/args';
+import { CONFIG_FLAG, ENV_FLAG } from './args';
+import { type CliIo, failure, flagsHint } from './command';
 import { selectEnvironment } from './environment';
-import { EXIT, type ExitCode, isOpsError, UsageError } from './errors';
+import { EXIT, type ExitCode, UsageError } from './errors';
 
 /**
  * `npm run deploy -- --env NAME [--config PATH]`: the gate, then the deploy,
@@ -21,37 +23,25 @@ export const DEPLOY_COMMAND: CommandSpec = {
   name: 'deploy',
   summary: 'run the synth gate (cdk-nag, cfn-lint, evidence), then deploy one environment from the same cloud assembly',
   flags: [
-    { name: 'env', type: 'string', value: 'NAME', help: 'environment name from the configuration (required)' },
-    {
-      name: 'config',
-      type: 'string',
-      value: 'PATH',
-      help: 'YAML or JSON configuration file (default: config/demo.yaml)',
-    },
+    ENV_FLAG,
+    CONFIG_FLAG,
     { name: 'dry-run', type: 'boolean', help: 'print the two commands and run neither' },
-    { name: 'help', type: 'boolean', help: 'show this help' },
+    HELP_FLAG,
   ],
 };
 
-export function deployHelp(): string {
-  const labels = DEPLOY_COMMAND.flags.map((f) => `--${f.name}${f.value ? ` ${f.value}` : ''}`);
-  const width = Math.max(...labels.map((l) => l.length));
-  return [
-    'usage: npm run deploy -- --env NAME [--config PATH] [--dry-run]',
-    '',
-    DEPLOY_COMMAND.summary,
-    '',
-    '  1. bash scripts/synth.sh -c config=PATH   (what npm run synth runs; any failure stops here)',
-    "  2. cdk deploy --app cdk.out 'NAME/*'      (the environment's stacks, from the checked templates)",
-    '',
-    'flags:',
-    ...DEPLOY_COMMAND.flags.map((f, i) => `  ${labels[i].padEnd(width)}  ${f.help}`),
-    '',
-    "Needs credentials for the environment's account for step 2 (cdk deploy asks to approve IAM",
-    'and security-group changes). Exit codes: 0 deployed, 1 the gate or the deploy failed, 2 usage.',
-    '',
-  ].join('\n');
-}
+export const deployHelp = (): string =>
+  helpText(DEPLOY_COMMAND, {
+    usage: 'npm run deploy -- --env NAME [--config PATH] [--dry-run]',
+    description: [
+      '  1. bash scripts/synth.sh -c config=PATH   (what npm run synth runs; any failure stops here)',
+      "  2. cdk deploy --app cdk.out 'NAME/*'      (the environment's stacks, from the checked templates)",
+    ],
+    footer: [
+      "Needs credentials for the environment's account for step 2 (cdk deploy asks to approve IAM",
+      'and security-group changes). Exit codes: 0 deployed, 1 the gate or the deploy failed, 2 usage.',
+    ],
+  });
 
 /** One step: the program, its arguments, and how it is shown. */
 export interface Step {
@@ -72,9 +62,7 @@ export function deploySteps(envName: string, configPath: string): { gate: Step; 
 const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`);
 export const showStep = (s: Step) => [s.command, ...s.args].map(quote).join(' ');
 
-export interface DeployDeps {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
+export interface DeployDeps extends Pick<CliIo, 'stdout' | 'stderr'> {
   /** Runs a step in the repository root with the terminal attached; returns its exit code. */
   readonly run?: (step: Step) => number;
 }
@@ -123,9 +111,6 @@ export function runDeployCli(argv: readonly string[], deps: DeployDeps): ExitCod
     );
     return EXIT.ok;
   } catch (e) {
-    const error = e instanceof Error ? e : new Error(String(e));
-    const hint = error instanceof UsageError ? '\nRun "npm run deploy -- --help" for its flags.' : '';
-    deps.stderr(`deploy: ${error.message}${hint}\n`);
-    return isOpsError(e) ? e.exitCode : EXIT.cannotRun;
+    return failure(deps.stderr, 'deploy', e, flagsHint('npm run deploy -- --help'));
   }
 }

@@ -1,3 +1,5 @@
+import { UsageError } from '../cli/args';
+
 /**
  * Exit codes of every ops command. Scripts and CI branch on them, so they are
  * a contract: 0 success, 1 the environment breaks a promise or the operation
@@ -7,14 +9,8 @@
 export const EXIT = { ok: 0, failed: 1, cannotRun: 2 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-/** The command line or configuration is wrong; the message says what is allowed. Exit 2. */
-export class UsageError extends Error {
-  readonly exitCode = EXIT.cannotRun;
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+// The command line or configuration is wrong: the one usage error of every CLI (exit 2).
+export { UsageError };
 
 /** The command ran but was refused or did not succeed (refresh in progress, refresh failed, nothing to roll back to). Exit 1. */
 export class OperationError extends Error {

@@ -8,18 +8,22 @@ import {
   StartInstanceRefreshCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
-import {
-  CreateLaunchTemplateVersionCommand,
-  type EC2Client,
-  type LaunchTemplateVersion,
-  paginateDescribeLaunchTemplateVersions,
-} from '@aws-sdk/client-ec2';
+import type { EC2Client, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
 import type { EnvironmentConfig } from '../config/schema';
 import { ACTIVE_REFRESH_STATUSES, refreshPreferences as sharedRefreshPreferences } from '../rollout/refresh-policy';
 import { fleetHealthAlarms } from './alarms';
 import type { OpsClients } from './clients';
 import { describeAwsError, EXIT, type ExitCode, OperationError } from './errors';
-import { findFleet, type LaunchTemplateRef, launchTemplateOf } from './fleet';
+import type { LaunchTemplateRef } from './fleet';
+import {
+  createVersion,
+  currentVersion,
+  describeVersions,
+  openFleet,
+  replacedBy,
+  searchVersionsBefore,
+  VERSION_WINDOW,
+} from './launch-template';
 
 /**
  * OPS-2: replace every node of the fleet (rotate) or put it back on the
@@ -38,12 +42,7 @@ export const FINAL_REFRESH_STATUSES: readonly string[] = [
 ];
 
 export const DEFAULT_POLL_SECONDS = 15;
-/**
- * Launch template versions are read in windows of this many version numbers,
- * newest first: the nearest earlier image is usually a few versions back, and
- * some emulators (moto) silently cap a page at 15 versions without a NextToken.
- */
-export const VERSION_WINDOW = 10;
+export { describeVersions, VERSION_WINDOW };
 /** Rollback versions say which image they moved away from, so a second rollback never returns to it. */
 const ROLLBACK_NOTE = /^ops rollback: .*\breplaces (ami-[0-9a-f]+)/;
 
@@ -219,16 +218,17 @@ export function startedLine(
   );
 }
 
-/** Replaces every node of the fleet on the launch template version it already uses. */
-export async function rotate(
+/** rotate and rollback: one change of the fleet, its exit code. */
+export type FleetCommand = (
   clients: OpsClients,
   env: EnvironmentConfig,
   options: RefreshOptions,
   io: RefreshIo,
-): Promise<ExitCode> {
-  const group = await findFleet(clients.autoscaling, env);
-  const name = group.AutoScalingGroupName!;
-  const lt = launchTemplateOf(group);
+) => Promise<ExitCode>;
+
+/** Replaces every node of the fleet on the launch template version it already uses. */
+export const rotate: FleetCommand = async (clients, env, options, io) => {
+  const { group, name, lt } = await openFleet(clients.autoscaling, env);
   if (options.dryRun) {
     await planCheck(clients.autoscaling, name, io);
     const alarms = await fleetHealthAlarms(clients, env);
@@ -240,7 +240,7 @@ export async function rotate(
   await refuseIfActive(clients.autoscaling, name);
   const alarms = await fleetHealthAlarms(clients, env);
   return refreshAndFollow(clients.autoscaling, group, lt, env, options, io, alarms);
-}
+};
 
 /** In a dry run a running refresh is reported as the refusal it would cause; a failed look is only a warning. */
 export async function planCheck(autoscaling: AutoScalingClient, groupName: string, io: RefreshIo): Promise<void> {
@@ -260,10 +260,6 @@ export interface RollbackTarget {
   readonly imageId: string;
 }
 
-function replacedImage(description: string | undefined): string | undefined {
-  return ROLLBACK_NOTE.exec(description ?? '')?.[1];
-}
-
 /**
  * The newest version in `versions` whose image is usable and not rejected.
  * Versions are considered newest first; each rollback note met on the way
@@ -280,21 +276,10 @@ export function pickRollbackTarget(
     if (image && /^ami-[0-9a-f]+$/.test(image) && !rejected.has(image) && v.VersionNumber !== undefined) {
       return { version: v.VersionNumber, imageId: image };
     }
-    const replaced = replacedImage(v.VersionDescription);
+    const replaced = replacedBy(ROLLBACK_NOTE, v.VersionDescription);
     if (replaced) rejected.add(replaced);
   }
   return undefined;
-}
-
-export async function describeVersions(
-  ec2: EC2Client,
-  input: { LaunchTemplateId: string; Versions?: string[]; MinVersion?: string; MaxVersion?: string },
-): Promise<LaunchTemplateVersion[]> {
-  const versions: LaunchTemplateVersion[] = [];
-  for await (const page of paginateDescribeLaunchTemplateVersions({ client: ec2 }, input)) {
-    versions.push(...(page.LaunchTemplateVersions ?? []));
-  }
-  return versions;
 }
 
 /**
@@ -309,19 +294,11 @@ export async function findRollbackTarget(
 ): Promise<RollbackTarget | undefined> {
   const currentImage = current.LaunchTemplateData?.ImageId;
   const rejected = new Set<string>(currentImage ? [currentImage] : []);
-  const replaced = replacedImage(current.VersionDescription);
+  const replaced = replacedBy(ROLLBACK_NOTE, current.VersionDescription);
   if (replaced) rejected.add(replaced);
-  for (let max = (current.VersionNumber ?? 1) - 1; max >= 1; max -= VERSION_WINDOW) {
-    const min = Math.max(1, max - VERSION_WINDOW + 1);
-    const window = await describeVersions(ec2, {
-      LaunchTemplateId: launchTemplateId,
-      MinVersion: String(min),
-      MaxVersion: String(max),
-    });
-    const found = pickRollbackTarget(window, rejected);
-    if (found) return found;
-  }
-  return undefined;
+  return searchVersionsBefore(ec2, launchTemplateId, current.VersionNumber ?? 1, (window) =>
+    pickRollbackTarget(window, rejected),
+  );
 }
 
 /**
@@ -331,22 +308,12 @@ export async function findRollbackTarget(
  * image, so a rollback never undoes a hardening change a deploy made since
  * (metadata options, volumes, instance profile).
  */
-export async function rollback(
-  clients: OpsClients,
-  env: EnvironmentConfig,
-  options: RefreshOptions,
-  io: RefreshIo,
-): Promise<ExitCode> {
-  const group = await findFleet(clients.autoscaling, env);
-  const name = group.AutoScalingGroupName!;
-  const lt = launchTemplateOf(group);
+export const rollback: FleetCommand = async (clients, env, options, io) => {
+  const { group, name, lt } = await openFleet(clients.autoscaling, env);
   if (!options.dryRun) await refuseIfActive(clients.autoscaling, name);
   const alarms = await fleetHealthAlarms(clients, env);
 
-  const [current] = await describeVersions(clients.ec2, {
-    LaunchTemplateId: lt.launchTemplateId,
-    Versions: [lt.version],
-  });
+  const current = await currentVersion(clients.ec2, lt);
   const currentImage = current?.LaunchTemplateData?.ImageId;
   if (!current || !currentImage) {
     throw new OperationError(
@@ -368,19 +335,12 @@ export async function rollback(
     return EXIT.ok;
   }
 
-  const created = await clients.ec2.send(
-    new CreateLaunchTemplateVersionCommand({
-      LaunchTemplateId: lt.launchTemplateId,
-      SourceVersion: lt.version,
-      VersionDescription: `ops rollback: ${target.imageId} (version ${target.version}) replaces ${currentImage}`,
-      LaunchTemplateData: { ImageId: target.imageId },
-    }),
+  const next = await createVersion(
+    clients.ec2,
+    lt,
+    `ops rollback: ${target.imageId} (version ${target.version}) replaces ${currentImage}`,
+    { ImageId: target.imageId },
   );
-  const version = created.LaunchTemplateVersion?.VersionNumber;
-  if (version === undefined) {
-    throw new OperationError(`CreateLaunchTemplateVersion on ${lt.launchTemplateId} returned no version number`);
-  }
-  const next: LaunchTemplateRef = { launchTemplateId: lt.launchTemplateId, version: String(version) };
   io.log(`created launch template ${next.launchTemplateId} version ${next.version}: ${plan}`);
   // The group launches the old image at once, also for scale-outs during the refresh.
   await clients.autoscaling.send(
@@ -401,4 +361,4 @@ export async function rollback(
     }
     throw e;
   }
-}
+};

@@ -1,5 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import {
+  type CommandSpec,
+  HELP_FLAG,
+  helpText,
+  parseCommandLine,
+  USAGE_EXIT,
+  UsageError,
+  usageMessage,
+} from '../../cli/args';
 import { AssemblyError, loadCloudAssembly } from './assembly';
 import { JUNIT_FILE, SARIF_FILE, writeFindings } from './findings';
 import { renderMarkdown, statusCounts } from './markdown';
@@ -8,27 +17,48 @@ import { blockingFailures, buildEvidenceReports } from './report';
 export const FORMATS = ['both', 'md', 'json'] as const;
 export type Format = (typeof FORMATS)[number];
 
-export const USAGE = `usage: node --import tsx scripts/evidence.ts [CLOUD_ASSEMBLY] [--out DIR] [--env NAME] [--format ${FORMATS.join('|')}]
+export const EXIT = { ok: 0, failing: 1, cannotRun: USAGE_EXIT } as const;
 
-Writes an auditor evidence report per environment of a synthesized cloud
-assembly: <DIR>/<env>.md and <DIR>/<env>.json; and for CI, <DIR>/${SARIF_FILE}
-(SARIF 2.1.0: FAIL rows and cdk-nag findings, for code scanning) and
-<DIR>/${JUNIT_FILE} (one test suite per environment, one case per control).
+/** The evidence command line: one optional positional argument and three flags. */
+export const EVIDENCE_COMMAND: CommandSpec = {
+  name: 'evidence',
+  summary: 'write an auditor evidence report per environment of a synthesized cloud assembly (SDLC-4)',
+  positional: {
+    name: 'CLOUD_ASSEMBLY',
+    what: 'cloud assembly directory',
+    help: 'the synth output to read (default: cdk.out)',
+  },
+  flags: [
+    {
+      name: 'out',
+      type: 'string',
+      value: 'DIR',
+      help: 'where to write the reports (default: CLOUD_ASSEMBLY/evidence)',
+    },
+    { name: 'env', type: 'string', value: 'NAME', help: 'only this environment (default: all)' },
+    {
+      name: 'format',
+      type: 'string',
+      value: 'F',
+      allowed: FORMATS,
+      help: `${FORMATS.join(', ')} (default: both)`,
+    },
+    HELP_FLAG,
+  ],
+};
 
-  CLOUD_ASSEMBLY   the synth output to read (default: cdk.out)
-  --out DIR        where to write the reports (default: CLOUD_ASSEMBLY/evidence)
-  --env NAME       only this environment (default: all)
-  --format F       ${FORMATS.join(', ')} (default: both)
-  -h, --help       this help
-
-Exit codes: 0 written, 1 a production environment has a failing control,
-2 could not run (arguments, missing or unreadable cloud assembly).
-`;
-
-export const EXIT = { ok: 0, failing: 1, cannotRun: 2 } as const;
-
-/** A mistake in the command line; the message names the flag and what is allowed. */
-export class UsageError extends Error {}
+export const USAGE = helpText(EVIDENCE_COMMAND, {
+  usage: `npm run evidence -- [CLOUD_ASSEMBLY] [--out DIR] [--env NAME] [--format ${FORMATS.join('|')}]`,
+  description: [
+    'Writes <DIR>/<env>.md and <DIR>/<env>.json; and for CI, <DIR>/' + SARIF_FILE + ' (SARIF 2.1.0: FAIL',
+    'rows and cdk-nag findings, for code scanning) and <DIR>/' + JUNIT_FILE + ' (one test suite per',
+    'environment, one case per control).',
+  ],
+  footer: [
+    'Exit codes: 0 written, 1 a production environment has a failing control,',
+    '2 could not run (arguments, missing or unreadable cloud assembly).',
+  ],
+});
 
 export interface EvidenceArgs {
   readonly assembly: string;
@@ -38,54 +68,15 @@ export interface EvidenceArgs {
   readonly help: boolean;
 }
 
-const VALUE_FLAGS: Readonly<Record<string, string>> = {
-  '--out': 'a directory',
-  '--env': 'an environment name',
-  '--format': FORMATS.join(', '),
-};
-
 /** Parses `[dir] [--out DIR] [--env NAME] [--format F] [--help]`, `--flag=value` included. */
 export function parseEvidenceArgs(argv: readonly string[]): EvidenceArgs {
-  const positional: string[] = [];
-  const values: Record<string, string> = {};
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '-h' || arg === '--help') {
-      help = true;
-      continue;
-    }
-    if (!arg.startsWith('-')) {
-      positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    if (!(flag in VALUE_FLAGS)) {
-      throw new UsageError(`unknown flag "${flag}"; allowed: ${Object.keys(VALUE_FLAGS).join(', ')}, --help`);
-    }
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) {
-      throw new UsageError(`${flag} needs a value: ${VALUE_FLAGS[flag]}`);
-    }
-    if (flag in values) throw new UsageError(`${flag} given twice`);
-    values[flag] = value;
-  }
-  if (positional.length > 1) {
-    throw new UsageError(
-      `expected at most one cloud assembly directory, got ${positional.map((p) => `"${p}"`).join(', ')}`,
-    );
-  }
-  const format = values['--format'] ?? 'both';
-  if (!(FORMATS as readonly string[]).includes(format)) {
-    throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got "${format}")`);
-  }
+  const { flags, positionals } = parseCommandLine(EVIDENCE_COMMAND, argv);
   return {
-    assembly: positional[0] ?? 'cdk.out',
-    out: values['--out'],
-    env: values['--env'],
-    format: format as Format,
-    help,
+    assembly: positionals[0] ?? 'cdk.out',
+    ...(flags.out !== undefined && { out: flags.out as string }),
+    ...(flags.env !== undefined && { env: flags.env as string }),
+    format: (flags.format as Format | undefined) ?? 'both',
+    help: flags.help === true,
   };
 }
 
@@ -109,7 +100,7 @@ export function runEvidenceCli(argv: readonly string[], io: EvidenceIo): number 
     args = parseEvidenceArgs(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    io.stderr(`evidence: ${e.message}\n\n${USAGE}`);
+    io.stderr(usageMessage('evidence', e, 'Run "npm run evidence -- --help" for its flags.'));
     return EXIT.cannotRun;
   }
   if (args.help) {
