@@ -79,7 +79,7 @@ export class ImageStack extends Stack {
     });
 
     this.releases = new ReleaseStore(this, 'Releases', {
-      bucketName: releaseBucketName(app, c.name, c.account, c.region),
+      bucketName: releaseBucketName(app, c.name, c.account, c.region, c.nameSuffix),
       key: this.imagesKey.key,
       accessLogBucket: props.accessLogBucket,
       bucketParameterName: releaseBucketParameterName(app, c.name),
