@@ -1,8 +1,9 @@
 import { createTeardownClients, type TeardownRegionClients } from '../../lib/ops/teardown';
-import type { PlannedResource } from '../../lib/ops/teardown/plan';
+import { type PlannedResource, planTeardown, renderPlan } from '../../lib/ops/teardown/plan';
 import { deleteRetained } from '../../lib/ops/teardown/retained';
 import { deleteStacks } from '../../lib/ops/teardown/stacks';
-import { awsError, type Call, type Handlers } from './fakes';
+import { testEnvironment } from './config';
+import { ACCOUNT, awsError, type Call, type Handlers } from './fakes';
 
 /**
  * The steps of `npm run teardown` that moto cannot show (it keeps no recovery
@@ -228,5 +229,61 @@ describe('stacks', () => {
     ]);
     expect(lines.filter((l) => l.startsWith('  FAIL '))).toHaveLength(1);
     expect(c.calls.filter((x) => x.command === 'DeleteStackCommand')).toHaveLength(3);
+  });
+});
+
+describe('the plan', () => {
+  test('lists retained vaults and subnet groups for deletion, the parameters outside CloudFormation, and leaves other types behind by name', async () => {
+    const retain = { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' };
+    const c = fakeRegion({
+      DescribeStacksCommand: (input: { StackName: string }) => {
+        if (input.StackName !== 'dev-Data')
+          throw awsError('ValidationError', `Stack with id ${input.StackName} does not exist`);
+        return { Stacks: [{ StackName: 'dev-Data', StackStatus: 'CREATE_COMPLETE' }] };
+      },
+      GetTemplateCommand: () => ({
+        TemplateBody: JSON.stringify({
+          Resources: {
+            Vault: { Type: 'AWS::Backup::BackupVault', ...retain },
+            Subnets: { Type: 'AWS::RDS::DBSubnetGroup', ...retain },
+            Files: { Type: 'AWS::EFS::FileSystem', ...retain },
+            Topic: { Type: 'AWS::SNS::Topic' },
+          },
+        }),
+      }),
+      ListStackResourcesCommand: () => ({
+        StackResourceSummaries: [
+          ['Vault', 'AWS::Backup::BackupVault', 'devDataVault'],
+          ['Subnets', 'AWS::RDS::DBSubnetGroup', 'dev-data-subnets'],
+          ['Files', 'AWS::EFS::FileSystem', 'fs-1'],
+          ['Topic', 'AWS::SNS::Topic', 'arn:aws:sns:eu-west-1:123456789012:t'],
+        ].map(([LogicalResourceId, ResourceType, PhysicalResourceId]) => ({
+          LogicalResourceId,
+          ResourceType,
+          PhysicalResourceId,
+          ResourceStatus: 'CREATE_COMPLETE',
+        })),
+      }),
+      // The primary region asks for three names, the DR region for the golden-AMI parameter only.
+      GetParametersCommand: (input: { Names: string[] }) => ({
+        Parameters: input.Names.length === 3 ? [{ Name: input.Names[0] }] : [],
+      }),
+    });
+    const plan = await planTeardown(testEnvironment('dev', ACCOUNT), () => c);
+    expect(plan.retained.map((r) => r.physicalId)).toEqual(['devDataVault', 'dev-data-subnets']);
+    expect(plan.parameters.map((r) => `${r.physicalId} ${r.region}`)).toEqual([
+      '/acme-saas/dev/release/current eu-west-1',
+    ]);
+    expect(plan.leftBehind.map((r) => r.physicalId)).toEqual(['fs-1']);
+    const lines = renderPlan(plan, { finalSnapshot: true });
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/delete recovery points and vault +devDataVault \(eu-west-1, retained by dev-Data\)/),
+        expect.stringMatching(
+          /delete parameter +\/acme-saas\/dev\/release\/current \(eu-west-1, written outside CloudFormation\)/,
+        ),
+        expect.stringMatching(/LEFT BEHIND AWS::EFS::FileSystem fs-1 \(eu-west-1, dev-Data\)/),
+      ]),
+    );
   });
 });
