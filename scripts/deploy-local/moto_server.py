@@ -30,6 +30,7 @@ Usage: python moto_server.py [moto_server flags], e.g. -H 127.0.0.1 -p 5000.
 """
 
 import json
+import re
 import sys
 
 from moto.backup import urls as backup_urls
@@ -101,10 +102,26 @@ DELETES = {
     FakeListener: lambda self, a, r: elbv2_backends[a][r].delete_listener(self.arn),
     FakeTargetGroup: lambda self, a, r: elbv2_backends[a][r].delete_target_group(self.arn),
 }
+
+
+def _gone_counts_as_deleted(delete):
+    """A resource another deletion took with it (a listener with its load balancer, a route with its table)
+    is deleted, as CloudFormation sees it: moto's "not found" / "invalid ID" errors are ignored."""
+
+    def run(self, account_id, region_name):
+        try:
+            delete(self, account_id, region_name)
+        except Exception as e:  # noqa: BLE001
+            if not re.search(r"NotFound|^Invalid\w*Id", type(e).__name__):
+                raise
+
+    return run
+
+
 for model, delete in DELETES.items():
     if "delete" in vars(model):
         sys.exit(f"moto_server.py: {model.__name__} has its own delete in this moto version; review this patch")
-    model.delete = delete
+    model.delete = _gone_counts_as_deleted(delete)
 
 # --------------------------------------------------------------------------- 2. AWS::Backup::BackupVault
 
