@@ -192,7 +192,7 @@ export class EnvironmentStage extends Stage {
       amiParameterName,
       rebuildPendingParameterName: rebuildPendingParameterName(app, c.name),
       releases: {
-        bucketName: releaseBucketName(app, c.name, c.account, c.region),
+        bucketName: releaseBucketName(app, c.name, c.account, c.region, c.nameSuffix),
         bucketParameterName: releaseBucketParameterName(app, c.name),
         recordParameterName: releaseParameterName(app, c.name),
       },

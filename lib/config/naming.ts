@@ -89,8 +89,14 @@ function regionalBucketName(purpose: string) {
 export const dataBucketName = regionalBucketName('data');
 
 /** The release bucket (IMM-9); named so that node roles can be granted its `releases/` objects exactly. */
-export function releaseBucketName(application: string, environment: string, account: string, region: string): string {
-  return `${application}-${environment}-${account}-${region}-releases`.slice(0, 63);
+export function releaseBucketName(
+  application: string,
+  environment: string,
+  account: string,
+  region: string,
+  nameSuffix?: string,
+): string {
+  return `${application}-${environment}${nameSuffixPart(nameSuffix)}-${account}-${region}-releases`.slice(0, 63);
 }
 
 /** The role the delivery pipeline assumes to ship releases to an environment (IMM-9). */

@@ -50,7 +50,7 @@ export const EnvironmentSchema = z.strictObject({
     .regex(/^[a-z0-9]{1,6}$/, 'must be 1-6 lower-case letters or digits, e.g. "r2"')
     .optional()
     .describe(
-      'Added to the globally fixed names (data, sessions and DR replica buckets, DR backup vault) so an environment torn down with `npm run teardown` can be deployed again at once; default none (names unchanged). See docs/deploying.md.',
+      'Added to the fixed global names (data, sessions, release and DR replica buckets, DR backup vault) so an environment torn down with `npm run teardown` can be deployed again; default: none (names unchanged). See docs/deploying.md.',
     ),
   availabilityZones: z
     .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, 'must be an availability zone name, e.g. eu-west-1a'))

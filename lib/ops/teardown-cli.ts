@@ -40,10 +40,11 @@ export const teardownHelp = (): string =>
     usage: 'npm run teardown -- --env NAME [--config PATH] [--dry-run] [--yes] [--no-final-snapshot]',
     description: [
       'Turns off the ALB deletion protection, deletes the database (after a final snapshot unless',
-      '--no-final-snapshot), deletes the stacks in reverse dependency order, then empties and deletes',
-      'the retained buckets, deletes the retained log groups and key aliases and schedules the keys for',
-      'deletion. Lists everything first and asks to type the environment name. Refused for production',
-      '(production: true, or any stack with termination protection).',
+      '--no-final-snapshot), deletes the stacks in reverse dependency order (retrying those that fail),',
+      'then deletes what they retained: key aliases, buckets (every version), log groups, backup vaults',
+      '(lock, policy and recovery points first), the subnet group, the parameters written outside',
+      'CloudFormation, and schedules the keys for deletion. Lists everything first and asks to type the',
+      'environment name. Refused for production (production: true, or any stack with termination protection).',
     ],
     footer: [
       'Exit codes: 0 removed (or --dry-run), 1 refused, not confirmed or something not removed, 2 could not run.',

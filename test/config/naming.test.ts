@@ -2,6 +2,7 @@ import {
   dataBucketName,
   drBackupVaultName,
   drReplicaBucketName,
+  releaseBucketName,
   sessionTranscriptBucketName,
 } from '../../lib/config/naming';
 import { accessPrincipalProblem } from '../../lib/config/access-principals';
@@ -16,6 +17,9 @@ describe('nameSuffix (redeploying a torn-down environment)', () => {
     );
     expect(drReplicaBucketName('acme-saas', 'dev', '111111111111')).toBe('acme-saas-dev-111111111111-dr');
     expect(drBackupVaultName('acme-saas', 'dev')).toBe('acme-saas-dev-dr');
+    expect(releaseBucketName('acme-saas', 'dev', '111111111111', 'eu-west-1')).toBe(
+      'acme-saas-dev-111111111111-eu-west-1-releases',
+    );
   });
 
   test('a suffix gives every global or surviving name a new value', () => {
@@ -27,6 +31,9 @@ describe('nameSuffix (redeploying a torn-down environment)', () => {
     );
     expect(drReplicaBucketName('acme-saas', 'dev', '111111111111', 'r2')).toBe('acme-saas-dev-r2-111111111111-dr');
     expect(drBackupVaultName('acme-saas', 'dev', 'r2')).toBe('acme-saas-dev-r2-dr');
+    expect(releaseBucketName('acme-saas', 'dev', '111111111111', 'eu-west-1', 'r2')).toBe(
+      'acme-saas-dev-r2-111111111111-eu-west-1-releases',
+    );
   });
 });
 

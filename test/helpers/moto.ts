@@ -90,10 +90,14 @@ function stopProcess(child: ChildProcess): Promise<void> {
 /** The server quit while starting, typically because another process took its port. */
 class MotoExitedEarly extends Error {}
 
-async function startOnce(executable: string, port: number, timeoutMs: number): Promise<MotoServer> {
+async function startOnce(
+  [executable, ...args]: readonly string[],
+  port: number,
+  timeoutMs: number,
+): Promise<MotoServer> {
   const endpoint = `http://127.0.0.1:${port}`;
   // Its own process group, so stop() reaches the Python process behind the shim.
-  const child = spawn(executable, ['-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawn(executable, [...args, '-H', '127.0.0.1', '-p', String(port)], {
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, PATH: `${path.dirname(executable)}${path.delimiter}${process.env.PATH ?? ''}` },
@@ -138,13 +142,19 @@ async function startOnce(executable: string, port: number, timeoutMs: number): P
   throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms:\n${log}`);
 }
 
-/** Starts moto_server on a free port of 127.0.0.1 and waits until it answers. */
-export async function startMoto(options: { timeoutMs?: number } = {}): Promise<MotoServer> {
-  const executable = findMotoServer();
+/**
+ * Starts moto_server on a free port of 127.0.0.1 and waits until it answers.
+ * `command` replaces the moto_server executable (e.g. a Python launcher that
+ * patches moto first); it gets the same `-H` and `-p` flags.
+ */
+export async function startMoto(
+  options: { timeoutMs?: number; command?: readonly string[] } = {},
+): Promise<MotoServer> {
+  const command = options.command ?? [findMotoServer()];
   // Another process can take the port between freePort() and moto binding it: then try a new port.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(executable, await freePort(), options.timeoutMs ?? 30_000);
+      return await startOnce(command, await freePort(), options.timeoutMs ?? 30_000);
     } catch (e) {
       if (!(e instanceof MotoExitedEarly) || attempt === 3) throw e;
     }
@@ -155,10 +165,10 @@ export async function startMoto(options: { timeoutMs?: number } = {}): Promise<M
  * Starts moto in `beforeAll` and stops it in `afterAll` (also when tests
  * fail); call at the top of a test file and read the server with `get()`.
  */
-export function useMoto(): { get(): MotoServer } {
+export function useMoto(options: { command?: readonly string[] } = {}): { get(): MotoServer } {
   let server: MotoServer | undefined;
   beforeAll(async () => {
-    server = await startMoto();
+    server = await startMoto(options);
   }, 60_000);
   afterAll(async () => {
     await server?.stop();
