@@ -11,6 +11,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import {
+  type CommandSpec,
+  HELP_FLAG,
+  helpText,
+  parseFlags,
+  requireFlags,
+  USAGE_EXIT,
+  UsageError,
+  usageMessage,
+} from '../lib/cli/args';
 import { MAX_ARTIFACT_BYTES, RELEASE_VERSION_PATTERN } from '../lib/release/contract';
 
 export const APP_NAME = 'saas-reference-app';
@@ -18,56 +28,48 @@ const ROOT = path.join(__dirname, '..');
 /** 2000-01-01T00:00:00Z: every entry's mtime. */
 const MTIME = 946684800;
 
-export class PackUsageError extends Error {}
-
 export interface PackArgs {
   readonly version: string;
   readonly out: string;
 }
 
-const USAGE = 'usage: npm run app:pack -- --version V [--out DIR]';
-export const HELP = `${USAGE}
+const VERSION_RULE = 'a letter or digit, then up to 63 of letters, digits and ._+-';
 
-Builds app/ into server.js and migrate.js (esbuild, Node 20), adds package.json,
-and writes DIR/app-V.tgz and DIR/app-V.tgz.sha256 (same source and version,
-same bytes).
+/** The command line: the single source for parsing, the usage errors and the help. */
+export const PACK_COMMAND: CommandSpec = {
+  name: 'app:pack',
+  summary: 'build the reference app (app/) into a deterministic release artifact',
+  flags: [
+    {
+      name: 'version',
+      type: 'string',
+      value: 'V',
+      required: true,
+      help: `release version: ${VERSION_RULE} (required)`,
+    },
+    { name: 'out', type: 'string', value: 'DIR', help: 'output directory (default: dist/app)' },
+    HELP_FLAG,
+  ],
+};
 
-flags:
-  --version V  release version: a letter or digit, then up to 63 of letters, digits and ._+- (required)
-  --out DIR    output directory (default: dist/app)
-  --help       show this help
-`;
+export const HELP = helpText(PACK_COMMAND, {
+  usage: 'npm run app:pack -- --version V [--out DIR]',
+  description: [
+    'Builds app/ into server.js and migrate.js (esbuild, Node 20), adds package.json,',
+    'and writes DIR/app-V.tgz and DIR/app-V.tgz.sha256 (same source and version,',
+    'same bytes).',
+  ],
+});
 
 export function parsePackArgs(argv: readonly string[]): PackArgs | 'help' {
-  let version: string | undefined;
-  let out: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') return 'help';
-    const [flag, inline] = arg.includes('=')
-      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
-      : [arg, undefined];
-    if (flag !== '--version' && flag !== '--out') {
-      throw new PackUsageError(`unknown argument "${arg}"; allowed: --version V, --out DIR, --help`);
-    }
-    const value = inline ?? argv[++i];
-    if (value === undefined || value === '' || value.startsWith('--'))
-      throw new PackUsageError(`${flag} needs a value; ${USAGE}`);
-    if (flag === '--version') {
-      if (version !== undefined) throw new PackUsageError('--version is given more than once');
-      version = value;
-    } else {
-      if (out !== undefined) throw new PackUsageError('--out is given more than once');
-      out = value;
-    }
-  }
-  if (version === undefined) throw new PackUsageError(`--version is required; ${USAGE}`);
+  const flags = parseFlags(PACK_COMMAND, argv);
+  if (flags.help) return 'help';
+  requireFlags(PACK_COMMAND, flags);
+  const version = flags.version as string;
   if (!RELEASE_VERSION_PATTERN.test(version)) {
-    throw new PackUsageError(
-      `--version "${version}" is not a release version: a letter or digit, then up to 63 of letters, digits and ._+- (e.g. 1.4.2)`,
-    );
+    throw new UsageError(`--version "${version}" is not a release version: ${VERSION_RULE} (e.g. 1.4.2)`);
   }
-  return { version, out: out ?? path.join('dist', 'app') };
+  return { version, out: (flags.out as string | undefined) ?? path.join('dist', 'app') };
 }
 
 /** One ustar header + content, padded to 512-byte blocks; owner root, mode 0644, fixed mtime. */
@@ -156,9 +158,9 @@ async function main(): Promise<number> {
   try {
     args = parsePackArgs(process.argv.slice(2));
   } catch (e) {
-    if (e instanceof PackUsageError) {
-      process.stderr.write(`app:pack: ${e.message}\n`);
-      return 2;
+    if (e instanceof UsageError) {
+      process.stderr.write(usageMessage('app:pack', e, 'Run "npm run app:pack -- --help" for its flags.'));
+      return USAGE_EXIT;
     }
     throw e;
   }

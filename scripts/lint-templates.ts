@@ -11,65 +11,76 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import {
+  type CommandSpec,
+  HELP_FLAG,
+  helpText,
+  parseCommandLine,
+  USAGE_EXIT,
+  UsageError,
+  usageMessage,
+} from '../lib/cli/args';
 import { LintSetupError } from '../lib/sdlc/lint/cfn-lint';
-import { lintCacheDir, lintTemplates } from '../lib/sdlc/lint/lint';
+import { lintCacheDir, lintJobs, lintTemplates } from '../lib/sdlc/lint/lint';
 
 const ROOT = path.join(__dirname, '..');
 
-const USAGE = `usage: node --import tsx scripts/lint-templates.ts [OUTDIR] [options]
-  OUTDIR         the cloud assembly to lint (default cdk.out)
-  --jobs N       cfn-lint processes in parallel (default: the CPU count, ${os.availableParallelism()} here; env CFN_LINT_JOBS)
-  --no-cache     lint every template, and record nothing
-  --help         this text
-Templates that passed are cached in $CFN_LINT_CACHE_DIR (default node_modules/.cache/cfn-lint/), keyed by
-template content, cfn-lint version and configuration; deleting that folder is always safe.`;
+/** The command line: one optional cloud assembly, two flags. */
+const LINT_COMMAND: CommandSpec = {
+  name: 'lint-templates',
+  summary: 'cfn-lint over every synthesized template (nested stage assemblies included), in parallel',
+  positional: {
+    name: 'OUTDIR',
+    what: 'cloud assembly directory',
+    help: 'the cloud assembly to lint (default cdk.out)',
+  },
+  flags: [
+    {
+      name: 'jobs',
+      type: 'number',
+      integer: true,
+      min: 1,
+      value: 'N',
+      help: `cfn-lint processes in parallel (default: the CPU count, ${os.availableParallelism()} here; env CFN_LINT_JOBS)`,
+    },
+    { name: 'no-cache', type: 'boolean', help: 'lint every template, and record nothing' },
+    HELP_FLAG,
+  ],
+};
 
-class UsageError extends Error {}
-
-function options(argv: string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { jobs: { type: 'string' }, 'no-cache': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length > 1) throw new UsageError(`one OUTDIR at most (got ${positionals.join(' ')})`);
-  const jobsText = values.jobs ?? process.env.CFN_LINT_JOBS;
-  if (jobsText !== undefined && !/^[1-9]\d*$/.test(jobsText)) {
-    throw new UsageError(`--jobs (or CFN_LINT_JOBS) must be a whole number >= 1 (got "${jobsText}")`);
-  }
-  return {
-    help: values.help ?? false,
-    outdir: positionals[0] ?? 'cdk.out',
-    jobs: jobsText ? Number(jobsText) : os.availableParallelism(),
-    cacheDir: values['no-cache'] ? undefined : lintCacheDir(ROOT),
-  };
-}
+const USAGE = helpText(LINT_COMMAND, {
+  usage: 'node --import tsx scripts/lint-templates.ts [OUTDIR] [--jobs N] [--no-cache]',
+  footer: [
+    'Templates that passed are cached in $CFN_LINT_CACHE_DIR (default node_modules/.cache/cfn-lint/), keyed by',
+    'template content, cfn-lint version and configuration; deleting that folder is always safe.',
+    'Exit codes: 0 no errors (warnings are printed), 1 cfn-lint found errors, 2 could not lint.',
+  ],
+});
 
 async function main(): Promise<number> {
-  let o;
+  let line;
   try {
-    o = options(process.argv.slice(2));
+    line = parseCommandLine(LINT_COMMAND, process.argv.slice(2));
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`lint-templates: ${e.message}\n${USAGE}\n`);
-    return 2;
+    process.stderr.write(
+      usageMessage('lint-templates', e, 'Run "node --import tsx scripts/lint-templates.ts --help" for its flags.'),
+    );
+    return USAGE_EXIT;
   }
-  if (o.help) {
-    process.stdout.write(`${USAGE}\n`);
+  const { flags, positionals } = line;
+  if (flags.help) {
+    process.stdout.write(USAGE);
     return 0;
   }
   try {
     const r = await lintTemplates({
-      outdir: o.outdir,
-      cacheDir: o.cacheDir,
-      jobs: o.jobs,
+      outdir: positionals[0] ?? 'cdk.out',
+      cacheDir: flags['no-cache'] ? undefined : lintCacheDir(ROOT),
+      jobs:
+        (flags.jobs as number | undefined) ??
+        lintJobs(process.env.CFN_LINT_JOBS, 'CFN_LINT_JOBS') ??
+        os.availableParallelism(),
       cwd: ROOT,
       stdout: (t) => process.stdout.write(t),
       stderr: (t) => process.stderr.write(t),

@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { type CommandSpec, HELP_FLAG, helpText, parseFlags, USAGE_EXIT, UsageError, usageMessage } from '../cli/args';
 import { configJsonSchema, renderConfigReference, undocumentedFields } from './config-reference';
 import { renderControlCatalog } from './control-catalog';
 
@@ -68,25 +69,42 @@ interface Io {
   readonly stderr: (text: string) => void;
 }
 
-const USAGE = `usage: npm run docs:config [-- --check]
+/** The command line: the single source for parsing, the usage errors and the help. */
+export const DOCS_COMMAND: CommandSpec = {
+  name: 'docs:config',
+  summary: 'write the generated documentation: configuration reference, configuration schema, control catalog',
+  flags: [
+    {
+      name: 'check',
+      type: 'boolean',
+      help: 'write nothing; exit 1 if a file is stale or a schema field has no .describe()',
+    },
+    HELP_FLAG,
+  ],
+};
 
-Writes docs/configuration.md and config/schema.json from lib/config/schema.ts,
-and docs/controls.md from lib/compliance/controls.ts.
-
-  --check  write nothing; exit 1 if a file is stale or a schema field has no .describe()
-  --help   show this help
-`;
+const USAGE = helpText(DOCS_COMMAND, {
+  usage: 'npm run docs:config [-- --check]',
+  description: [
+    'Writes docs/configuration.md and config/schema.json from lib/config/schema.ts,',
+    'and docs/controls.md from lib/compliance/controls.ts.',
+  ],
+  footer: ['Exit codes: 0 written (or up to date), 1 stale or undocumented (--check), 2 usage.'],
+});
 
 /** Exit codes: 0 written (or up to date), 1 stale or undocumented (--check), 2 usage. */
 export async function runDocsCli(argv: readonly string[], io: Io, root: string = REPO_ROOT): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
+  let flags;
+  try {
+    flags = parseFlags(DOCS_COMMAND, argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr(usageMessage('docs:config', e, 'Run "npm run docs:config -- --help" for its flags.'));
+    return USAGE_EXIT;
+  }
+  if (flags.help) {
     io.stdout(USAGE);
     return 0;
-  }
-  const unknown = argv.filter((a) => a !== '--check');
-  if (unknown.length > 0) {
-    io.stderr(`docs:config: unknown argument ${unknown[0]}; allowed: --check, --help\n${USAGE}`);
-    return 2;
   }
   const undocumented = undocumentedFields();
   if (undocumented.length > 0) {
@@ -95,7 +113,7 @@ export async function runDocsCli(argv: readonly string[], io: Io, root: string =
     );
     return 1;
   }
-  if (argv.includes('--check')) {
+  if (flags.check) {
     const stale = await staleFiles(root);
     if (stale.length > 0) {
       io.stderr(`docs:config: stale: ${stale.join(', ')}; run npm run docs:config and commit the result\n`);

@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { APP_DB_USER } from '../../lib/release/contract';
-import { deterministicTgz, pack, PackUsageError, parsePackArgs } from '../../scripts/app-pack';
+import { USAGE_EXIT, UsageError } from '../../lib/cli/args';
+import { deterministicTgz, HELP, pack, parsePackArgs } from '../../scripts/app-pack';
 import { freePort, useMoto } from '../helpers/moto';
 import { describePg, usePostgres } from '../helpers/postgres';
 import { withSuperuser } from './helpers';
@@ -15,15 +16,30 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('app:pack flags', () => {
   test('bad flags are clear errors naming what is allowed', () => {
-    expect(() => parsePackArgs([])).toThrow(/--version is required/);
+    expect(() => parsePackArgs([])).toThrow('--version is required for "app:pack"');
     expect(() => parsePackArgs(['--version', 'has space'])).toThrow(/not a release version/);
+    // The common message form of every CLI (lib/cli/args.ts).
     expect(() => parsePackArgs(['--version', '1', '--bogus'])).toThrow(
-      /unknown argument "--bogus"; allowed: --version V, --out DIR/,
+      'unknown flag --bogus for "app:pack"; allowed: --version, --out, --help',
     );
-    expect(() => parsePackArgs(['--version'])).toThrow(PackUsageError);
-    expect(() => parsePackArgs(['--version', '1', '--version', '2'])).toThrow(/more than once/);
+    expect(() => parsePackArgs(['--version', '1', 'extra'])).toThrow(/unexpected argument "extra" for "app:pack"/);
+    expect(() => parsePackArgs(['--version'])).toThrow('--version needs a value: --version V');
+    expect(() => parsePackArgs(['--version', '--out', 'x'])).toThrow('--version needs a value');
+    let error: unknown;
+    try {
+      parsePackArgs(['--version', 'has space']);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).exitCode).toBe(USAGE_EXIT);
+    expect(() => parsePackArgs(['--version', '1', '--version', '2'])).toThrow('--version is given more than once');
     expect(parsePackArgs(['--version=1.2.3', '--out', 'x'])).toEqual({ version: '1.2.3', out: 'x' });
+    expect(parsePackArgs(['--version', '1.2.3'])).toEqual({ version: '1.2.3', out: path.join('dist', 'app') });
     expect(parsePackArgs(['--help'])).toBe('help');
+    expect(parsePackArgs(['-h'])).toBe('help');
+    expect(HELP).toMatch(/^usage: npm run app:pack -- --version V \[--out DIR\]\n/);
+    expect(HELP).toMatch(/\n {2}--version V {2}release version: .* \(required\)\n {2}--out DIR {4}output directory/);
   });
 
   test('the tarball writer is deterministic and sorts entries', () => {

@@ -88,10 +88,28 @@ describe('generated documentation (npm run docs:config)', () => {
       expect([g.file, readFileSync(path.join(root, g.file), 'utf8') === g.content]).toEqual([g.file, true]);
   });
 
-  test('rejects unknown arguments', async () => {
-    const err: string[] = [];
-    expect(await runDocsCli(['--bogus'], { stdout: () => undefined, stderr: (t) => err.push(t) })).toBe(2);
-    expect(err.join('')).toMatch(/unknown argument --bogus/);
+  test('rejects unknown arguments (exit 2, the usage-error form of every CLI) and answers --help', async () => {
+    const run = async (argv: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runDocsCli(argv, { stdout: (t) => out.push(t), stderr: (t) => err.push(t) });
+      return { code, out: out.join(''), err: err.join('') };
+    };
+    const hint = 'Run "npm run docs:config -- --help" for its flags.\n';
+    expect(await run(['--bogus'])).toEqual({
+      code: 2,
+      out: '',
+      err: `docs:config: unknown flag --bogus for "docs:config"; allowed: --check, --help\n${hint}`,
+    });
+    expect(await run(['stray'])).toMatchObject({ code: 2, err: expect.stringMatching(/unexpected argument "stray"/) });
+    expect(await run(['--check=yes'])).toMatchObject({
+      code: 2,
+      err: `docs:config: --check takes no value (got "yes")\n${hint}`,
+    });
+    const help = await run(['-h']);
+    expect(help).toMatchObject({ code: 0, err: '' });
+    expect(help.out).toMatch(/^usage: npm run docs:config \[-- --check\]\n/);
+    expect(help.out).toMatch(/\n {2}--check {5}write nothing; exit 1 if a file is stale/);
   });
 });
 

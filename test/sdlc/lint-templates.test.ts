@@ -218,14 +218,29 @@ describe('the real cfn-lint', () => {
     expect(second).toMatchObject({ exitCode: 0, cached: 1, linted: 0, processes: 0 });
   });
 
-  test('the command line answers --help and rejects a bad --jobs', () => {
-    const cli = (args: string[]) =>
-      spawnSync('node', ['--import', 'tsx', 'scripts/lint-templates.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+  test('the command line answers --help and rejects a bad --jobs, CFN_LINT_JOBS or second OUTDIR (exit 2)', () => {
+    const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+      spawnSync('node', ['--import', 'tsx', 'scripts/lint-templates.ts', ...args], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, ...env },
+      });
     const help = cli(['--help']);
     expect(help.status).toBe(0);
-    expect(help.stdout).toMatch(/--jobs N/);
+    expect(help.stdout).toMatch(/^usage: node --import tsx scripts\/lint-templates\.ts \[OUTDIR\]/);
+    expect(help.stdout).toMatch(/\n {2}--jobs N +cfn-lint processes in parallel \(default: the CPU count/);
+    // The common usage-error form of every CLI (lib/cli/args.ts): the message, then where the help is.
     const bad = cli(['--jobs', '0']);
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/--jobs \(or CFN_LINT_JOBS\) must be a whole number >= 1 \(got "0"\)/);
+    expect(bad.stderr).toBe(
+      'lint-templates: --jobs must be a whole number >= 1 (got "0")\n' +
+        'Run "node --import tsx scripts/lint-templates.ts --help" for its flags.\n',
+    );
+    const two = cli(['a', 'b']);
+    expect(two.status).toBe(2);
+    expect(two.stderr).toMatch(/^lint-templates: expected at most one cloud assembly directory, got "a", "b"\n/);
+    const env = cli([path.join(os.tmpdir(), 'no-such-assembly')], { CFN_LINT_JOBS: 'many' });
+    expect(env.status).toBe(2);
+    expect(env.stderr).toBe('lint-templates: CFN_LINT_JOBS must be a whole number >= 1 (got "many")\n');
   });
 });
