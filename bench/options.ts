@@ -56,7 +56,7 @@ export function benchCommand(figureNames: readonly string[], aliases: Readonly<R
 
 export const benchHelp = (spec: CommandSpec): string => helpText(spec, { usage: 'npm run bench -- [flags]' });
 
-export function parseArgs(
+export function parseBenchArgs(
   argv: readonly string[],
   figureNames: readonly string[],
   aliases: Record<string, string[]>,

@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { type CommandSpec, HELP_FLAG, helpText, parseFlags, UsageError, usageMessage } from '../lib/cli/args';
 import { cliContext } from './cdk-context';
 import { writeGeneratedConfig } from './generate-config';
 import { cleanEnv } from './measure';
@@ -37,24 +38,27 @@ interface Options {
   top: number;
 }
 
-function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { nag: true, validation: false, top: 20 };
-  const allowed = 'allowed: --envs N, --no-nag, --validation, --top N';
-  const count = (flag: string, v: string | undefined) => {
-    if (v === undefined || !/^\d+$/.test(v) || Number(v) < 1) {
-      throw new Error(`${flag} needs a whole number >= 1 (got ${JSON.stringify(v)}); ${allowed}`);
-    }
-    return Number(v);
+export const PROFILE_COMMAND: CommandSpec = {
+  name: 'profile',
+  summary: 'where the CPU time of one synth goes (V8 sampling profiler over bench/synth-app.ts)',
+  flags: [
+    { name: 'envs', type: 'number', integer: true, min: 1, value: 'N', help: 'a generated config with N environments' },
+    { name: 'no-nag', type: 'boolean', help: 'synthesize without the nag packs' },
+    { name: 'validation', type: 'boolean', help: "with aws-cdk-lib's built-in CloudFormation validation" },
+    { name: 'top', type: 'number', integer: true, min: 1, value: 'N', help: 'how many functions to list (default 20)' },
+    HELP_FLAG,
+  ],
+};
+
+function profileOptions(argv: readonly string[]): Options | 'help' {
+  const f = parseFlags(PROFILE_COMMAND, argv);
+  if (f.help) return 'help';
+  return {
+    envs: f.envs as number | undefined,
+    nag: !f['no-nag'],
+    validation: f.validation === true,
+    top: (f.top as number | undefined) ?? 20,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--envs') o.envs = count(arg, argv[++i]);
-    else if (arg === '--top') o.top = count(arg, argv[++i]);
-    else if (arg === '--no-nag') o.nag = false;
-    else if (arg === '--validation') o.validation = true;
-    else throw new Error(`unknown flag "${arg}"; ${allowed}`);
-  }
-  return o;
 }
 
 /** Which part of the code a script URL belongs to. */
@@ -121,7 +125,19 @@ function selfTimes(profile: CpuProfile, key: (n: ProfileNode) => string): [strin
 }
 
 function main(): void {
-  const o = parseArgs(process.argv.slice(2));
+  let o: Options | 'help';
+  try {
+    o = profileOptions(process.argv.slice(2));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(usageMessage('profile', e, 'Run "node --import tsx bench/profile.ts --help" for its flags.'));
+    process.exitCode = e.exitCode;
+    return;
+  }
+  if (o === 'help') {
+    process.stdout.write(helpText(PROFILE_COMMAND, { usage: 'node --import tsx bench/profile.ts [flags]' }));
+    return;
+  }
   mkdirSync(PROFILES, { recursive: true });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'hardened-saas-profile-'));
   try {

@@ -16,7 +16,7 @@ import { ALIASES, Context, DIST, type Figure, figures, LOGS, RESULTS, ROOT, test
 import { CFN_LIMITS, stackUsage, type StackUsage } from './limits';
 import { checkGnuTime, cleanEnv, type Command, CommandFailed, measure, type Sample } from './measure';
 import { USAGE_EXIT, UsageError, usageMessage } from '../lib/cli/args';
-import { benchCommand, benchHelp, type Options, parseArgs } from './options';
+import { benchCommand, benchHelp, type Options, parseBenchArgs } from './options';
 import { fmt, printFigures, printLimits, printPhases, printTestFiles } from './print';
 import { type Collected, describe, type FigureResult, summarize, targets, withRatios } from './results';
 import type { Phases } from './synth-app';
@@ -158,7 +158,7 @@ async function main(): Promise<number> {
   const names = all.map((f) => f.name);
   let parsed: Options | 'help';
   try {
-    parsed = parseArgs(process.argv.slice(2), names, ALIASES);
+    parsed = parseBenchArgs(process.argv.slice(2), names, ALIASES);
     checkGnuTime();
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;

@@ -8,7 +8,7 @@ import {
   UsageError,
 } from '../../lib/cli/args';
 import { UsageError as OpsUsageError } from '../../lib/ops/errors';
-import { parseArgs as parseBenchArgs } from '../../bench/options';
+import { parseBenchArgs } from '../../bench/options';
 import { TENANT_COMMANDS, tenantHelp } from '../../lib/tenant/cli';
 
 const spec: CommandSpec = {
