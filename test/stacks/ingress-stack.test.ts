@@ -217,26 +217,3 @@ describe.each(config.environments.map((e) => [e.name, e] as const))('front door 
     });
   });
 });
-
-test('NET-2: no security group in any stack opens anything else to the internet, nor SSH or RDP at all', () => {
-  const offenders: string[] = [];
-  for (const { stack, template } of synth.all()) {
-    const rules: [string, Props][] = [];
-    for (const [id, sg] of resourcesOf(template, 'AWS::EC2::SecurityGroup')) {
-      for (const r of (sg.Properties!.SecurityGroupIngress as Props[] | undefined) ?? [])
-        rules.push([`${id}(${sg.Properties!.GroupDescription})`, r]);
-    }
-    for (const [id, r] of resourcesOf(template, 'AWS::EC2::SecurityGroupIngress'))
-      rules.push([id, r.Properties as Props]);
-    for (const [id, r] of rules) {
-      const from = r.FromPort ?? 0;
-      const to = r.ToPort ?? 65535;
-      const open = r.CidrIp === '0.0.0.0/0' || r.CidrIpv6 === '::/0';
-      const isAlbPublic = id.includes('Public ALB') && (from === 443 || from === 80) && from === to;
-      if (open && !isAlbPublic) offenders.push(`${stack.stackName}/${id} opens ${from}-${to} to the internet`);
-      if (r.IpProtocol === '-1' || [22, 3389].some((p) => from <= p && p <= to))
-        offenders.push(`${stack.stackName}/${id} allows ${from}-${to}/${r.IpProtocol}`);
-    }
-  }
-  expect(offenders).toEqual([]);
-});
