@@ -15,7 +15,11 @@ describe('AppFleet (IMM-2, IMM-3, IMM-6, IMM-7)', () => {
   new AppFleet(stack, 'Fleet', {
     vpc,
     securityGroup: new ec2.SecurityGroup(stack, 'FleetSg', { vpc }),
-    targetGroup: new elbv2.ApplicationTargetGroup(stack, 'Targets', { vpc, port: 8443 }),
+    targetGroup: new elbv2.ApplicationTargetGroup(stack, 'Targets', {
+      vpc,
+      port: 8443,
+      targetType: elbv2.TargetType.INSTANCE,
+    }),
     amiParameterName: '/test/golden-ami',
     instanceType: 't3.small',
     minCapacity: 2,

@@ -11,7 +11,11 @@ describe('OperationalAlarms (LOG-4)', () => {
   const vpc = testVpc(stack);
   const alarmTopic = new sns.Topic(stack, 'Topic');
   const loadBalancer = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc });
-  const targetGroup = new elbv2.ApplicationTargetGroup(stack, 'Targets', { vpc, port: 8443 });
+  const targetGroup = new elbv2.ApplicationTargetGroup(stack, 'Targets', {
+    vpc,
+    port: 8443,
+    targetType: elbv2.TargetType.INSTANCE,
+  });
   loadBalancer.addListener('Http', { port: 80, defaultTargetGroups: [targetGroup] });
   new OperationalAlarms(stack, 'Ops', {
     loadBalancer,
