@@ -1,17 +1,17 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../lib/config/load';
-import { only, props, type Props, resourcesOf, synthConfig, type Synthesized } from '../helpers/app';
+import { only, props, type Props, resourcesOf, synthTemplates, type SynthesizedTemplates } from '../helpers/app';
 
 const config = loadConfig();
-let synth: Synthesized;
+let synth: SynthesizedTemplates;
 beforeAll(() => {
-  synth = synthConfig(config, { nag: false });
+  synth = synthTemplates(config, { nag: false });
 });
 
 describe.each(config.environments.map((e) => [e.name, e] as const))('alerting of %s', (name, env) => {
   let t: Template;
   beforeAll(() => {
-    t = synth.template(synth.stages.find((s) => s.stageName === name)!.alerting);
+    t = synth.template(name, 'Alerting');
   });
 
   test('LOG-4/DATA-6: one alarm topic, encrypted with the rotating alerts key of this stack', () => {

@@ -1,20 +1,18 @@
 import { type Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../lib/config/load';
 import { drBackupVaultName, drReplicaBucketName, keyAliasName } from '../../lib/config/naming';
-import { only, props, type Props, resourcesOf, synthConfig, type Synthesized } from '../helpers/app';
+import { only, props, type Props, resourcesOf, synthTemplates, type SynthesizedTemplates } from '../helpers/app';
 
 const config = loadConfig();
-let synth: Synthesized;
+let synth: SynthesizedTemplates;
 beforeAll(() => {
-  synth = synthConfig(config, { nag: false });
+  synth = synthTemplates(config, { nag: false });
 });
 
 describe.each(config.environments.map((e) => [e.name, e] as const))('disaster recovery region of %s', (name, env) => {
   let dr: Template;
-  let stage: Synthesized['stages'][number];
   beforeAll(() => {
-    stage = synth.stages.find((s) => s.stageName === name)!;
-    dr = synth.template(stage.dr);
+    dr = synth.template(name, 'DisasterRecovery');
   });
   const logicalIdOf = (t: Template, type: string, prefix: string) =>
     resourcesOf(t, type).find(([id]) => id.startsWith(prefix))![0];
@@ -45,7 +43,7 @@ describe.each(config.environments.map((e) => [e.name, e] as const))('disaster re
     expect(props(dr, 'AWS::KMS::Alias').map((a) => a.AliasName)).toContain(
       keyAliasName(env.tags.application, env.name, 'objects'),
     );
-    expect(stage.dr.region).toBe(env.drRegion);
+    expect(synth.region(name, 'DisasterRecovery')).toBe(env.drRegion);
   });
 
   test('DATA-6: one rotating customer key per data class in the DR region', () => {

@@ -1,17 +1,15 @@
 import { loadConfig } from '../../lib/config/load';
-import { props, synthConfig, type Synthesized } from '../helpers/app';
+import { props, synthTemplates, type SynthesizedTemplates } from '../helpers/app';
 
 const config = loadConfig();
-let synth: Synthesized;
+let synth: SynthesizedTemplates;
 beforeAll(() => {
-  synth = synthConfig(config, { nag: false });
+  synth = synthTemplates(config, { nag: false });
 });
-
-const stageOf = (name: string) => synth.stages.find((s) => s.stageName === name)!;
 
 describe.each(config.environments.map((e) => [e.name] as const))('monitoring of %s', (name) => {
   test('LOG-4: operational alarms for ALB 5xx, unhealthy targets and the database notify the topic', () => {
-    const alarms = props(synth.template(stageOf(name).monitoring), 'AWS::CloudWatch::Alarm');
+    const alarms = props(synth.template(name, 'Monitoring'), 'AWS::CloudWatch::Alarm');
     expect(alarms.map((a) => a.MetricName).sort()).toEqual(
       [
         'CPUUtilization',
