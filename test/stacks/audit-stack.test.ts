@@ -5,20 +5,18 @@ import { CONFIG_RULES, GUARDDUTY_FEATURES, SECURITY_HUB_STANDARDS } from '../../
 import { SECURITY_EVENT_PATTERNS } from '../../lib/constructs/security-alarms';
 import { SESSION_PREFERENCES_DOCUMENT } from '../../lib/constructs/session-logging';
 import { TRAIL_RETENTION_DAYS } from '../../lib/constructs/audit-trail';
-import { only, props, type Props, resourcesOf, synthConfig, type Synthesized } from '../helpers/app';
+import { only, props, type Props, resourcesOf, synthTemplates, type SynthesizedTemplates } from '../helpers/app';
 
 const config = loadConfig();
-let synth: Synthesized;
+let synth: SynthesizedTemplates;
 beforeAll(() => {
-  synth = synthConfig(config, { nag: false });
+  synth = synthTemplates(config, { nag: false });
 });
-
-const stageOf = (name: string) => synth.stages.find((s) => s.stageName === name)!;
 
 describe.each(config.environments.map((e) => [e.name, e] as const))('audit of %s', (name, env) => {
   let audit: Template;
   beforeAll(() => {
-    audit = synth.template(stageOf(name).audit);
+    audit = synth.template(name, 'Audit');
   });
 
   describe('LOG-1: the account trail', () => {
@@ -143,7 +141,7 @@ describe.each(config.environments.map((e) => [e.name, e] as const))('audit of %s
       s3BucketName: expect.anything(),
       cloudWatchLogGroupName: expect.anything(),
     });
-    const appPolicy = JSON.stringify(props(synth.template(stageOf(name).app), 'AWS::IAM::Policy'));
+    const appPolicy = JSON.stringify(props(synth.template(name, 'App'), 'AWS::IAM::Policy'));
     expect(appPolicy).toContain(
       `${sessionTranscriptBucketName(env.tags.application, env.name, env.account, env.region)}/sessions/*`,
     );

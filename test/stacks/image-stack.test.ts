@@ -2,21 +2,19 @@ import { type Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../lib/config/load';
 import { COMPONENT_TAG, goldenAmiParameterName, keyAliasName } from '../../lib/config/naming';
 import { loadComponents } from '../../lib/images/components';
-import { only, props, type Props, resourcesOf, synthConfig, type Synthesized } from '../helpers/app';
+import { only, props, type Props, resourcesOf, synthTemplates, type SynthesizedTemplates } from '../helpers/app';
 
 const config = loadConfig();
 const components = loadComponents();
-let synth: Synthesized;
+let synth: SynthesizedTemplates;
 beforeAll(() => {
-  synth = synthConfig(config, { nag: false });
+  synth = synthTemplates(config, { nag: false });
 });
 
 describe.each(config.environments.map((e) => [e.name, e] as const))('image stack of %s', (name, env) => {
   let image: Template;
-  let stage: Synthesized['stages'][number];
   beforeAll(() => {
-    stage = synth.stages.find((s) => s.stageName === name)!;
-    image = synth.template(stage.image);
+    image = synth.template(name, 'Image');
   });
   const amiParameter = () => goldenAmiParameterName(env.tags.application, env.name);
 
@@ -89,7 +87,7 @@ describe.each(config.environments.map((e) => [e.name, e] as const))('image stack
     expect(JSON.stringify(dist[1].AmiDistributionConfiguration.KmsKeyId)).toContain(
       `:kms:${env.drRegion}:${env.account}:${keyAliasName(env.tags.application, env.name, 'images')}`,
     );
-    const drAliases = props(synth.template(stage.dr), 'AWS::KMS::Alias').map((a) => a.AliasName);
+    const drAliases = props(synth.template(name, 'DisasterRecovery'), 'AWS::KMS::Alias').map((a) => a.AliasName);
     expect(drAliases).toContain(keyAliasName(env.tags.application, env.name, 'images'));
   });
 

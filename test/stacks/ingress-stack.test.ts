@@ -7,12 +7,12 @@ import {
   UNKNOWN_HOST_LABEL,
   UNKNOWN_HOST_RULE,
 } from '../../lib/constructs/web-acl';
-import { resourcesOf, synthConfig, type Synthesized } from '../helpers/app';
+import { resourcesOf, synthTemplates, type SynthesizedTemplates } from '../helpers/app';
 
 const config = loadConfig();
-let synth: Synthesized;
+let synth: SynthesizedTemplates;
 beforeAll(() => {
-  synth = synthConfig(config, { nag: false });
+  synth = synthTemplates(config, { nag: false });
 });
 
 type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -20,7 +20,7 @@ type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-e
 describe.each(config.environments.map((e) => [e.name, e] as const))('front door of %s', (name, env) => {
   let t: Template;
   beforeAll(() => {
-    t = synth.template(synth.stages.find((s) => s.stageName === name)!.ingress);
+    t = synth.template(name, 'Ingress');
   });
   const attrs = (type: string): Record<string, string> => {
     const [[, r]] = resourcesOf(t, type);
