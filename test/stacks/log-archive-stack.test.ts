@@ -1,11 +1,11 @@
 import { type Template } from 'aws-cdk-lib/assertions';
-import { resourcesOf, synthConfig, type Synthesized } from '../helpers/app';
+import { loadConfig } from '../../lib/config/load';
+import { resourcesOf, synthTemplates } from '../helpers/app';
 
-let synth: Synthesized;
 let t: Template;
 beforeAll(() => {
-  synth = synthConfig(undefined, { nag: false });
-  t = synth.template(synth.stages[2].logArchive);
+  // The third environment of the demo (production).
+  t = synthTemplates(loadConfig(), { nag: false }).template(loadConfig().environments[2].name, 'LogArchive');
 });
 
 test('DATA-6: the log key is customer-managed, rotates yearly, and only CloudWatch Logs of this account may use it', () => {

@@ -7,12 +7,12 @@ import {
   UNKNOWN_HOST_LABEL,
   UNKNOWN_HOST_RULE,
 } from '../../lib/constructs/web-acl';
-import { resourcesOf, synthConfig, type Synthesized } from '../helpers/app';
+import { resourcesOf, synthTemplates, type SynthesizedTemplates } from '../helpers/app';
 
 const config = loadConfig();
-let synth: Synthesized;
+let synth: SynthesizedTemplates;
 beforeAll(() => {
-  synth = synthConfig(config, { nag: false });
+  synth = synthTemplates(config, { nag: false });
 });
 
 type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -20,7 +20,7 @@ type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-e
 describe.each(config.environments.map((e) => [e.name, e] as const))('front door of %s', (name, env) => {
   let t: Template;
   beforeAll(() => {
-    t = synth.template(synth.stages.find((s) => s.stageName === name)!.ingress);
+    t = synth.template(name, 'Ingress');
   });
   const attrs = (type: string): Record<string, string> => {
     const [[, r]] = resourcesOf(t, type);
@@ -216,27 +216,4 @@ describe.each(config.environments.map((e) => [e.name, e] as const))('front door 
       });
     });
   });
-});
-
-test('NET-2: no security group in any stack opens anything else to the internet, nor SSH or RDP at all', () => {
-  const offenders: string[] = [];
-  for (const { stack, template } of synth.all()) {
-    const rules: [string, Props][] = [];
-    for (const [id, sg] of resourcesOf(template, 'AWS::EC2::SecurityGroup')) {
-      for (const r of (sg.Properties!.SecurityGroupIngress as Props[] | undefined) ?? [])
-        rules.push([`${id}(${sg.Properties!.GroupDescription})`, r]);
-    }
-    for (const [id, r] of resourcesOf(template, 'AWS::EC2::SecurityGroupIngress'))
-      rules.push([id, r.Properties as Props]);
-    for (const [id, r] of rules) {
-      const from = r.FromPort ?? 0;
-      const to = r.ToPort ?? 65535;
-      const open = r.CidrIp === '0.0.0.0/0' || r.CidrIpv6 === '::/0';
-      const isAlbPublic = id.includes('Public ALB') && (from === 443 || from === 80) && from === to;
-      if (open && !isAlbPublic) offenders.push(`${stack.stackName}/${id} opens ${from}-${to} to the internet`);
-      if (r.IpProtocol === '-1' || [22, 3389].some((p) => from <= p && p <= to))
-        offenders.push(`${stack.stackName}/${id} allows ${from}-${to}/${r.IpProtocol}`);
-    }
-  }
-  expect(offenders).toEqual([]);
 });

@@ -1,30 +1,22 @@
-import { type App, Stack } from 'aws-cdk-lib';
 import { type Template } from 'aws-cdk-lib/assertions';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import { Aspects } from 'aws-cdk-lib';
-import { LogGroupPolicy } from '../../lib/compliance/log-group-policy';
 import { loadConfig } from '../../lib/config/load';
 import { sessionTranscriptBucketName } from '../../lib/config/naming';
 import { CONFIG_RULES, GUARDDUTY_FEATURES, SECURITY_HUB_STANDARDS } from '../../lib/constructs/detection';
 import { SECURITY_EVENT_PATTERNS } from '../../lib/constructs/security-alarms';
 import { SESSION_PREFERENCES_DOCUMENT } from '../../lib/constructs/session-logging';
 import { TRAIL_RETENTION_DAYS } from '../../lib/constructs/audit-trail';
-import { isKeyAdministrationStatement } from '../../lib/compliance/explicit-actions';
-import { newTestApp, only, props, type Props, resourcesOf, synthConfig, type Synthesized } from '../helpers/app';
+import { only, props, type Props, resourcesOf, synthTemplates, type SynthesizedTemplates } from '../helpers/app';
 
 const config = loadConfig();
-let synth: Synthesized;
+let synth: SynthesizedTemplates;
 beforeAll(() => {
-  synth = synthConfig(config, { nag: false });
+  synth = synthTemplates(config, { nag: false });
 });
-
-const stageOf = (name: string) => synth.stages.find((s) => s.stageName === name)!;
 
 describe.each(config.environments.map((e) => [e.name, e] as const))('audit of %s', (name, env) => {
   let audit: Template;
   beforeAll(() => {
-    audit = synth.template(stageOf(name).audit);
+    audit = synth.template(name, 'Audit');
   });
 
   describe('LOG-1: the account trail', () => {
@@ -92,21 +84,6 @@ describe.each(config.environments.map((e) => [e.name, e] as const))('audit of %s
     }
   });
 
-  test('LOG-4: operational alarms for ALB 5xx, unhealthy targets and the database notify the topic', () => {
-    const alarms = props(synth.template(stageOf(name).monitoring), 'AWS::CloudWatch::Alarm');
-    expect(alarms.map((a) => a.MetricName).sort()).toEqual(
-      [
-        'CPUUtilization',
-        'DatabaseConnections',
-        'FreeStorageSpace',
-        'HTTPCode_ELB_5XX_Count',
-        'HTTPCode_Target_5XX_Count',
-        'UnHealthyHostCount',
-      ].sort(),
-    );
-    for (const a of alarms) expect(JSON.stringify(a.AlarmActions)).toMatch(/AlarmTopic/);
-  });
-
   test('LOG-5: detection services where this environment owns them, none elsewhere', () => {
     const owns = (svc: string) => env.audit.manage.includes(svc as never);
     const detectors = props(audit, 'AWS::GuardDuty::Detector');
@@ -164,7 +141,7 @@ describe.each(config.environments.map((e) => [e.name, e] as const))('audit of %s
       s3BucketName: expect.anything(),
       cloudWatchLogGroupName: expect.anything(),
     });
-    const appPolicy = JSON.stringify(props(synth.template(stageOf(name).app), 'AWS::IAM::Policy'));
+    const appPolicy = JSON.stringify(props(synth.template(name, 'App'), 'AWS::IAM::Policy'));
     expect(appPolicy).toContain(
       `${sessionTranscriptBucketName(env.tags.application, env.name, env.account, env.region)}/sessions/*`,
     );
@@ -195,81 +172,4 @@ describe.each(config.environments.map((e) => [e.name, e] as const))('audit of %s
       expect(JSON.stringify(r.ManagedPolicyArns)).toMatch(/SecurityAudit.*ReadOnlyAccess/);
     });
   });
-});
-
-test('LOG-3: every log group of every stack is encrypted and kept as configured (at least 365 days)', () => {
-  let count = 0;
-  for (const { stage, stack, template } of synth.all()) {
-    const env = config.environments.find((e) => e.name === stage.stageName)!;
-    for (const [id, g] of resourcesOf(template, 'AWS::Logs::LogGroup')) {
-      count++;
-      expect([
-        stack.stackName,
-        id,
-        (g.Properties as Props).RetentionInDays,
-        Boolean((g.Properties as Props).KmsKeyId),
-        // DATA-10: erasure records are kept two years, longer than the last backup that can hold the data.
-      ]).toEqual([stack.stackName, id, id.startsWith('ErasureLog') ? 731 : env.audit.logRetentionDays, true]);
-    }
-  }
-  expect(count).toBeGreaterThanOrEqual(synth.stages.length * 10);
-});
-
-test('LOG-3: a log group without a customer key fails synthesis', () => {
-  const stack = new Stack(newTestApp(), 'S');
-  new logs.LogGroup(stack, 'Plain');
-  Aspects.of(stack).add(new LogGroupPolicy(365));
-  expect(() => newTestAppSynth(stack)).toThrow(/Log group S\/Plain\/Resource has no KMS key/);
-});
-
-test('LOG-3: the policy sets the configured retention on encrypted groups', () => {
-  const stack = new Stack(newTestApp(), 'S');
-  new logs.LogGroup(stack, 'Encrypted', { encryptionKey: new kms.Key(stack, 'K') });
-  Aspects.of(stack).add(new LogGroupPolicy(545));
-  newTestAppSynth(stack);
-  expect((stack.node.findChild('Encrypted').node.defaultChild as logs.CfnLogGroup).retentionInDays).toBe(545);
-});
-
-function newTestAppSynth(stack: Stack) {
-  return (stack.node.root as App).synth();
-}
-
-test('IAM-2: no IAM, bucket, topic, queue, vault or key policy statement anywhere allows a wildcard action', () => {
-  const offenders: string[] = [];
-  // The delivery stacks too: CDK Pipelines' own grants are rewritten to explicit actions there.
-  const everyStack = [...synth.all(), ...synth.delivery()];
-  expect(synth.delivery().length).toBeGreaterThan(0);
-  for (const { stack, template } of everyStack) {
-    const docs: [string, Props][] = [];
-    for (const [id, p] of resourcesOf(template, 'AWS::IAM::Policy'))
-      docs.push([id, (p.Properties as Props).PolicyDocument]);
-    for (const [id, p] of resourcesOf(template, 'AWS::IAM::ManagedPolicy'))
-      docs.push([id, (p.Properties as Props).PolicyDocument]);
-    for (const [id, r] of resourcesOf(template, 'AWS::IAM::Role'))
-      for (const p of ((r.Properties as Props).Policies ?? []) as Props[]) docs.push([id, p.PolicyDocument]);
-    // Resource policies too: cross-account and service grants land there.
-    for (const [id, p] of resourcesOf(template, 'AWS::S3::BucketPolicy'))
-      docs.push([id, (p.Properties as Props).PolicyDocument]);
-    for (const [id, p] of resourcesOf(template, 'AWS::SNS::TopicPolicy'))
-      docs.push([id, (p.Properties as Props).PolicyDocument]);
-    for (const [id, p] of resourcesOf(template, 'AWS::SQS::QueuePolicy'))
-      docs.push([id, (p.Properties as Props).PolicyDocument]);
-    for (const [id, v] of resourcesOf(template, 'AWS::Backup::BackupVault'))
-      if ((v.Properties as Props).AccessPolicy) docs.push([id, (v.Properties as Props).AccessPolicy]);
-    for (const [id, k] of resourcesOf(template, 'AWS::KMS::Key')) {
-      const policy = (k.Properties as Props).KeyPolicy as Props;
-      // The one kept: kms:* for the account root, which hands the key's access control to IAM.
-      const admin = (st: Props) => isKeyAdministrationStatement(st, stack.account);
-      docs.push([id, { Statement: (policy.Statement as Props[]).filter((st) => !admin(st)) }]);
-      expect((policy.Statement as Props[]).filter(admin).length).toBeLessThanOrEqual(1);
-    }
-    for (const [id, doc] of docs) {
-      for (const st of doc.Statement as Props[]) {
-        if (st.Effect !== 'Allow') continue;
-        for (const a of [st.Action].flat())
-          if (String(a).includes('*')) offenders.push(`${stack.stackName}/${id}: ${a}`);
-      }
-    }
-  }
-  expect(offenders).toEqual([]);
 });

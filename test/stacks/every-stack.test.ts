@@ -1,17 +1,23 @@
 /**
- * What independent scanners (cfn-guard's Control Tower rules, the Guard Rules
- * Registry) found in the demo's templates, each fixed and kept fixed (issue 18):
- * untagged resources, a default database admin name, a queue without a
- * customer key, and a deprecation warning in the synth output.
+ * Properties no single stack owns: they hold for every stack of every
+ * environment (and the delivery stacks), so they are asserted over the whole
+ * demo assembly. What independent scanners (cfn-guard's Control Tower rules,
+ * the Guard Rules Registry) found in the demo's templates is kept fixed here
+ * (issue 18): untagged resources, a queue without a customer key, and a
+ * deprecation warning in the synth output (the default database admin name is
+ * asserted in data-stack.test.ts).
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import type { CfnElement, Stack } from 'aws-cdk-lib';
+import { type App, Aspects, type CfnElement, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { keyValues } from '../../lib/compliance/checks/template';
+import { isKeyAdministrationStatement } from '../../lib/compliance/explicit-actions';
+import { LogGroupPolicy } from '../../lib/compliance/log-group-policy';
 import { DELIVERY_ENVIRONMENT_TAG, deliveryTags } from '../../lib/compliance/required-tags';
 import { loadConfig } from '../../lib/config/load';
-import { MASTER_USERNAME } from '../../lib/constructs/database';
-import { type Props, synthConfig, type Synthesized } from '../helpers/app';
+import { newTestApp, type Props, resourcesOf, synthConfig, type Synthesized } from '../helpers/app';
 
 const config = loadConfig();
 const REQUIRED = ['application', 'environment', 'owner', 'data-classification'];
@@ -149,21 +155,6 @@ describe('(a) DATA-8: every taggable resource of every stack carries the four ta
   });
 });
 
-describe('(b) the database master user is not a default name', () => {
-  test.each(config.environments.map((e) => e.name))('%s', (name) => {
-    const dbs = templates
-      .filter((t) => t.environment === name)
-      .flatMap((t) => Object.values(t.json.Resources ?? {}).filter((r) => r.Type === 'AWS::RDS::DBInstance'));
-    expect(dbs).toHaveLength(1);
-    const user = dbs[0].Properties!.MasterUsername;
-    // CT.RDS.PR.22's defaults and the engines' own.
-    expect(['postgres', 'admin', 'administrator', 'root', 'master', 'sa', 'user', 'rdsadmin']).not.toContain(
-      String(user).toLowerCase(),
-    );
-    expect(user).toBe(MASTER_USERNAME);
-  });
-});
-
 describe('(c) DATA-6: every queue under a customer key', () => {
   /** The export name -> the value it exports, over every template. */
   const exported = () =>
@@ -232,4 +223,117 @@ describe('(c) DATA-6: every queue under a customer key', () => {
       expect(statements.flatMap((s) => [s.Action].flat()).filter((a) => a.includes('*'))).toEqual([]);
     }
   });
+});
+
+test('LOG-3: every log group of every stack is encrypted and kept as configured (at least 365 days)', () => {
+  let count = 0;
+  for (const { stage, stack, template } of synth.all()) {
+    const env = config.environments.find((e) => e.name === stage.stageName)!;
+    for (const [id, g] of resourcesOf(template, 'AWS::Logs::LogGroup')) {
+      count++;
+      expect([
+        stack.stackName,
+        id,
+        (g.Properties as Props).RetentionInDays,
+        Boolean((g.Properties as Props).KmsKeyId),
+        // DATA-10: erasure records are kept two years, longer than the last backup that can hold the data.
+      ]).toEqual([stack.stackName, id, id.startsWith('ErasureLog') ? 731 : env.audit.logRetentionDays, true]);
+    }
+  }
+  expect(count).toBeGreaterThanOrEqual(synth.stages.length * 10);
+});
+
+test('LOG-3: a log group without a customer key fails synthesis', () => {
+  const stack = new Stack(newTestApp(), 'S');
+  new logs.LogGroup(stack, 'Plain');
+  Aspects.of(stack).add(new LogGroupPolicy(365));
+  expect(() => newTestAppSynth(stack)).toThrow(/Log group S\/Plain\/Resource has no KMS key/);
+});
+
+test('LOG-3: the policy sets the configured retention on encrypted groups', () => {
+  const stack = new Stack(newTestApp(), 'S');
+  new logs.LogGroup(stack, 'Encrypted', { encryptionKey: new kms.Key(stack, 'K') });
+  Aspects.of(stack).add(new LogGroupPolicy(545));
+  newTestAppSynth(stack);
+  expect((stack.node.findChild('Encrypted').node.defaultChild as logs.CfnLogGroup).retentionInDays).toBe(545);
+});
+
+function newTestAppSynth(stack: Stack) {
+  return (stack.node.root as App).synth();
+}
+
+test('IAM-2: no IAM, bucket, topic, queue, vault or key policy statement anywhere allows a wildcard action', () => {
+  const offenders: string[] = [];
+  // The delivery stacks too: CDK Pipelines' own grants are rewritten to explicit actions there.
+  const everyStack = [...synth.all(), ...synth.delivery()];
+  expect(synth.delivery().length).toBeGreaterThan(0);
+  for (const { stack, template } of everyStack) {
+    const docs: [string, Props][] = [];
+    for (const [id, p] of resourcesOf(template, 'AWS::IAM::Policy'))
+      docs.push([id, (p.Properties as Props).PolicyDocument]);
+    for (const [id, p] of resourcesOf(template, 'AWS::IAM::ManagedPolicy'))
+      docs.push([id, (p.Properties as Props).PolicyDocument]);
+    for (const [id, r] of resourcesOf(template, 'AWS::IAM::Role'))
+      for (const p of ((r.Properties as Props).Policies ?? []) as Props[]) docs.push([id, p.PolicyDocument]);
+    // Resource policies too: cross-account and service grants land there.
+    for (const [id, p] of resourcesOf(template, 'AWS::S3::BucketPolicy'))
+      docs.push([id, (p.Properties as Props).PolicyDocument]);
+    for (const [id, p] of resourcesOf(template, 'AWS::SNS::TopicPolicy'))
+      docs.push([id, (p.Properties as Props).PolicyDocument]);
+    for (const [id, p] of resourcesOf(template, 'AWS::SQS::QueuePolicy'))
+      docs.push([id, (p.Properties as Props).PolicyDocument]);
+    for (const [id, v] of resourcesOf(template, 'AWS::Backup::BackupVault'))
+      if ((v.Properties as Props).AccessPolicy) docs.push([id, (v.Properties as Props).AccessPolicy]);
+    for (const [id, k] of resourcesOf(template, 'AWS::KMS::Key')) {
+      const policy = (k.Properties as Props).KeyPolicy as Props;
+      // The one kept: kms:* for the account root, which hands the key's access control to IAM.
+      const admin = (st: Props) => isKeyAdministrationStatement(st, stack.account);
+      docs.push([id, { Statement: (policy.Statement as Props[]).filter((st) => !admin(st)) }]);
+      expect((policy.Statement as Props[]).filter(admin).length).toBeLessThanOrEqual(1);
+    }
+    for (const [id, doc] of docs) {
+      for (const st of doc.Statement as Props[]) {
+        if (st.Effect !== 'Allow') continue;
+        for (const a of [st.Action].flat())
+          if (String(a).includes('*')) offenders.push(`${stack.stackName}/${id}: ${a}`);
+      }
+    }
+  }
+  expect(offenders).toEqual([]);
+});
+
+test('IMM-2: no in-place patching path anywhere: no patch baselines, associations or maintenance windows', () => {
+  for (const { template } of synth.all()) {
+    for (const type of [
+      'AWS::SSM::PatchBaseline',
+      'AWS::SSM::Association',
+      'AWS::SSM::MaintenanceWindow',
+      'AWS::SSM::MaintenanceWindowTask',
+    ]) {
+      expect(resourcesOf(template, type)).toEqual([]);
+    }
+  }
+});
+
+test('NET-2: no security group in any stack opens anything else to the internet, nor SSH or RDP at all', () => {
+  const offenders: string[] = [];
+  for (const { stack, template } of synth.all()) {
+    const rules: [string, Props][] = [];
+    for (const [id, sg] of resourcesOf(template, 'AWS::EC2::SecurityGroup')) {
+      for (const r of (sg.Properties!.SecurityGroupIngress as Props[] | undefined) ?? [])
+        rules.push([`${id}(${sg.Properties!.GroupDescription})`, r]);
+    }
+    for (const [id, r] of resourcesOf(template, 'AWS::EC2::SecurityGroupIngress'))
+      rules.push([id, r.Properties as Props]);
+    for (const [id, r] of rules) {
+      const from = r.FromPort ?? 0;
+      const to = r.ToPort ?? 65535;
+      const open = r.CidrIp === '0.0.0.0/0' || r.CidrIpv6 === '::/0';
+      const isAlbPublic = id.includes('Public ALB') && (from === 443 || from === 80) && from === to;
+      if (open && !isAlbPublic) offenders.push(`${stack.stackName}/${id} opens ${from}-${to} to the internet`);
+      if (r.IpProtocol === '-1' || [22, 3389].some((p) => from <= p && p <= to))
+        offenders.push(`${stack.stackName}/${id} allows ${from}-${to}/${r.IpProtocol}`);
+    }
+  }
+  expect(offenders).toEqual([]);
 });
