@@ -30,6 +30,22 @@ const KEY_USE_ACTIONS = [
   'kms:DescribeKey',
 ] as const;
 
+/** What envelope encryption needs of a key: a data key to encrypt with, and Decrypt to read it back. */
+export const ENVELOPE_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'] as const;
+
+/** What {@link EncryptionKey.forClasses} needs to know of each key. */
+export interface ClassKeySpec {
+  readonly description: string;
+  readonly aliasName?: string;
+}
+
+/**
+ * The construct ID of a key made by {@link EncryptionKey.forClasses}: `DatabaseKey`, `ObjectsKey`... and
+ * `BackupKey`, the ID the backup keys were first deployed with (another ID would replace a retained key).
+ */
+const classKeyId = (dataClass: DataClass) =>
+  dataClass === 'backups' ? 'BackupKey' : `${dataClass[0].toUpperCase()}${dataClass.slice(1)}Key`;
+
 /**
  * A customer-managed KMS key for one class of data (DATA-6).
  *
@@ -38,14 +54,23 @@ const KEY_USE_ACTIONS = [
  * it must stay readable. Access is granted per service with the `allow*`
  * methods, never with a hand-written `kms:*` statement.
  */
-/** What envelope encryption needs of a key: a data key to encrypt with, and Decrypt to read it back. */
-export const ENVELOPE_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'] as const;
-
 export class EncryptionKey extends Construct {
   /** The key itself. */
   readonly key: kms.Key;
   /** The alias, when one was asked for. */
   readonly alias?: kms.Alias;
+
+  /** One key per data class in `scope`, each with its description and alias. */
+  static forClasses<C extends DataClass>(
+    scope: Construct,
+    specs: Readonly<Record<C, ClassKeySpec>>,
+  ): Readonly<Record<C, EncryptionKey>> {
+    const entries = (Object.entries(specs) as [C, ClassKeySpec][]).map(
+      ([dataClass, spec]) =>
+        [dataClass, new EncryptionKey(scope, classKeyId(dataClass), { dataClass, ...spec })] as const,
+    );
+    return Object.fromEntries(entries) as Record<C, EncryptionKey>;
+  }
 
   constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
     super(scope, id);

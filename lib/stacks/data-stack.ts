@@ -66,21 +66,19 @@ export class DataStack extends Stack {
     super(scope, id, props);
     const env = props.environmentName;
 
-    this.databaseKey = new EncryptionKey(this, 'DatabaseKey', {
-      dataClass: 'database',
-      description: `Encrypts the ${env} database, its Performance Insights and its master secret`,
-      aliasName: props.keyAliasNames.database,
-    });
-    this.objectsKey = new EncryptionKey(this, 'ObjectsKey', {
-      dataClass: 'objects',
-      description: `Encrypts customer objects of ${env}`,
-      aliasName: props.keyAliasNames.objects,
-    });
-    this.backupKey = new EncryptionKey(this, 'BackupKey', {
-      dataClass: 'backups',
-      description: `Encrypts the ${env} backup vault`,
-      aliasName: props.keyAliasNames.backups,
-    });
+    const aliases = props.keyAliasNames;
+    ({
+      database: this.databaseKey,
+      objects: this.objectsKey,
+      backups: this.backupKey,
+    } = EncryptionKey.forClasses(this, {
+      database: {
+        description: `Encrypts the ${env} database, its Performance Insights and its master secret`,
+        aliasName: aliases.database,
+      },
+      objects: { description: `Encrypts customer objects of ${env}`, aliasName: aliases.objects },
+      backups: { description: `Encrypts the ${env} backup vault`, aliasName: aliases.backups },
+    }));
 
     this.dataBucket = new SecureBucket(this, 'DataBucket', {
       bucketName: props.dataBucketName,

@@ -38,19 +38,17 @@ export class DrStack extends Stack {
     super(scope, id, props);
     const env = props.environmentName;
 
-    this.objectsKey = new EncryptionKey(this, 'ObjectsKey', {
-      dataClass: 'objects',
-      description: `Encrypts replicated customer objects of ${env} in the DR region`,
-      aliasName: props.keyAliasNames.objects,
-    });
-    this.backupKey = new EncryptionKey(this, 'BackupKey', {
-      dataClass: 'backups',
-      description: `Encrypts backup copies of ${env} in the DR region`,
-      aliasName: props.keyAliasNames.backups,
-    });
+    const aliases = props.keyAliasNames;
+    ({ objects: this.objectsKey, backups: this.backupKey } = EncryptionKey.forClasses(this, {
+      objects: {
+        description: `Encrypts replicated customer objects of ${env} in the DR region`,
+        aliasName: aliases.objects,
+      },
+      backups: { description: `Encrypts backup copies of ${env} in the DR region`, aliasName: aliases.backups },
+    }));
     this.imagesKey = new ImagesKey(this, 'ImagesKey', {
       description: `Encrypts golden AMIs of ${env} copied to the DR region`,
-      aliasName: props.keyAliasNames.images,
+      aliasName: aliases.images,
     });
 
     this.vault = new LockedBackupVault(this, 'Vault', {
