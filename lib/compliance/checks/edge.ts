@@ -12,7 +12,8 @@ import {
   wafLoggingOf,
   webAclsOf,
 } from './lookups';
-import { equals, isTrue, oneOf, retainedAtLeast } from './predicates';
+import { equals, isTrue, logsKept, oneOf } from './predicates';
+import { resourceKey } from './query';
 import { asArray, get, isRecord, keyValues, prop, resolveAll, resourcesOf, show } from './template';
 import type { CheckContext, CheckResult, ResourceRef } from './types';
 
@@ -132,11 +133,12 @@ function assessUnknownHosts(c: Collector, acl: ResourceRef): void {
         String(prop(q, 'QueryString')).includes(ruleName(rule)),
       )
     : undefined;
-  if (query) c.check(query, 'Properties.QueryString', prop(query, 'QueryString'), true, `filters on ${ruleName(rule)}`);
-  else
-    c.problem(
-      `no saved Logs Insights query reviews the unknown-host blocks of ${acl.stack.stackName}/${acl.logicalId}`,
-    );
+  c.found(
+    query,
+    'QueryString',
+    `filters on ${rule ? ruleName(rule) : ''}`,
+    `no saved Logs Insights query reviews the unknown-host blocks of ${resourceKey(acl)}`,
+  );
 }
 
 /** NET-4: known URLs only; 404 default; header hygiene; unknown hosts blocked, logged and reviewed. */
@@ -195,12 +197,7 @@ function assessWafLogs(c: Collector, acl: ResourceRef): void {
   const dest = logging ? resolveAll(c.ctx, logging.stack, prop(logging, 'LogDestinationConfigs')) : [];
   c.check(acl, 'logging configuration', logging?.logicalId, logging !== undefined, 'WAF logs delivered');
   for (const d of dest.filter((x) => x.resource.Type === 'AWS::Logs::LogGroup')) {
-    c.expect(
-      d,
-      'RetentionInDays',
-      retainedAtLeast(LOG_RETENTION_DAYS),
-      `>= ${LOG_RETENTION_DAYS} (WAF logs kept a year)`,
-    );
+    c.expect(d, 'RetentionInDays', logsKept, `>= ${LOG_RETENTION_DAYS} (WAF logs kept a year)`);
   }
   if (logging && dest.length === 0)
     c.problem(`the WAF log destination of ${acl.logicalId} is not in the templates of ${c.ctx.environment}`);
