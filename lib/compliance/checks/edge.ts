@@ -102,17 +102,21 @@ function assessHeaderHygiene(c: Collector, lb: ResourceRef): void {
 
 /** NET-4: a listener rule forwards only a named host (no wildcard). */
 function assessRouteHost(c: Collector, r: ResourceRef): void {
-  const conditions = asArray(prop(r, 'Conditions'));
-  const host = conditions.find((x) => get(x, 'Field') === 'host-header');
-  const path = conditions.find((x) => get(x, 'Field') === 'path-pattern');
-  const hosts = get(host, 'HostHeaderConfig.Values') ?? get(host, 'Values');
-  const paths = get(path, 'PathPatternConfig.Values') ?? get(path, 'Values');
-  c.check(
+  const values = (conditions: unknown, field: string, config: string) => {
+    const condition = asArray(conditions).find((x) => get(x, 'Field') === field);
+    return get(condition, `${config}.Values`) ?? get(condition, 'Values');
+  };
+  const hosts = (v: unknown) => values(v, 'host-header', 'HostHeaderConfig');
+  const namedHosts = (h: unknown) =>
+    Array.isArray(h) && h.length > 0 && h.every((x) => typeof x === 'string' && !x.includes('*'));
+  c.expect(
     r,
-    'Properties.Conditions',
-    `host ${show(hosts)} path ${show(paths)}`,
-    Array.isArray(hosts) && hosts.length > 0 && hosts.every((h) => typeof h === 'string' && !h.includes('*')),
+    'Conditions',
+    (v) => namedHosts(hosts(v)),
     'a named host (no wildcard): only configured routes reach targets',
+    {
+      shown: (v) => `host ${show(hosts(v))} path ${show(values(v, 'path-pattern', 'PathPatternConfig'))}`,
+    },
   );
 }
 
