@@ -1,6 +1,7 @@
 import { Collector } from './collector';
-import { acknowledgmentsFor } from './nag-report';
-import { asArray, conditionValue, constructPath, flat, get, prop, resourcesOf } from './template';
+import { isAllow } from './predicates';
+import { acknowledgedReasons } from './query';
+import { asArray, conditionValue, flat, get, prop, resourcesOf } from './template';
 import type { CheckContext, CheckResult, ResourceRef } from './types';
 
 const managedPolicyNames = (role: ResourceRef) =>
@@ -10,7 +11,7 @@ const managedPolicyNames = (role: ResourceRef) =>
 function humanRoles(ctx: CheckContext): ResourceRef[] {
   return resourcesOf(ctx.stacks, 'AWS::IAM::Role').filter((r) =>
     asArray(prop(r, 'AssumeRolePolicyDocument.Statement')).some(
-      (s) => get(s, 'Effect') === 'Allow' && get(s, 'Principal.AWS') !== undefined && !onlyMachineCallers(s),
+      (s) => isAllow(s) && get(s, 'Principal.AWS') !== undefined && !onlyMachineCallers(s),
     ),
   );
 }
@@ -30,7 +31,7 @@ export function checkIam1(ctx: CheckContext): CheckResult {
   const roles = humanRoles(ctx);
   for (const role of roles) {
     const statements = asArray(prop(role, 'AssumeRolePolicyDocument.Statement')).filter(
-      (s) => get(s, 'Effect') === 'Allow' && get(s, 'Principal.AWS') !== undefined,
+      (s) => isAllow(s) && get(s, 'Principal.AWS') !== undefined,
     );
     statements.forEach((s, i) => {
       const mfa = conditionValue(s, 'Bool', 'aws:MultiFactorAuthPresent');
@@ -42,13 +43,9 @@ export function checkIam1(ctx: CheckContext): CheckResult {
         'aws:MultiFactorAuthPresent = true',
       );
     });
-    c.check(
-      role,
-      'Properties.ManagedPolicyArns',
-      managedPolicyNames(role),
-      true,
-      'what the role may do once assumed with MFA',
-    );
+    c.expect(role, 'ManagedPolicyArns', () => true, 'what the role may do once assumed with MFA', {
+      shown: () => managedPolicyNames(role),
+    });
   }
   const auditors = roles.filter((r) => {
     const names = managedPolicyNames(r);
@@ -83,7 +80,7 @@ export function checkIam2(ctx: CheckContext): CheckResult {
   const docs = policyDocuments(ctx);
   c.requireSome(docs, 'IAM policy');
   for (const { ref, path, doc } of docs) {
-    const allows = asArray(get(doc, 'Statement')).filter((s) => get(s, 'Effect') === 'Allow');
+    const allows = asArray(get(doc, 'Statement')).filter(isAllow);
     const wildActions = allows.flatMap((s) => asArray(get(s, 'Action'))).filter((a) => flat(a).includes('*'));
     const notAction = allows.filter((s) => get(s, 'NotAction') !== undefined);
     c.check(
@@ -97,7 +94,7 @@ export function checkIam2(ctx: CheckContext): CheckResult {
     );
     const wildResources = allows.filter((s) => hasWildcard(get(s, 'Resource')));
     if (wildResources.length > 0) {
-      const reasons = acknowledgmentsFor(ctx.nag, constructPath(ref), 'IAM5').map((f) => f.reason);
+      const reasons = acknowledgedReasons(ctx, ref, 'IAM5');
       c.check(
         ref,
         `${path}.Statement[].Resource`,
@@ -111,13 +108,16 @@ export function checkIam2(ctx: CheckContext): CheckResult {
   for (const role of resourcesOf(ctx.stacks, 'AWS::IAM::Role')) {
     const awsManaged = asArray(prop(role, 'ManagedPolicyArns')).filter((m) => /:iam::aws:policy\//.test(flat(m)));
     if (awsManaged.length === 0) continue;
-    const reasons = acknowledgmentsFor(ctx.nag, constructPath(role), 'IAM4').map((f) => f.reason);
-    c.check(
+    const reasons = acknowledgedReasons(ctx, role, 'IAM4');
+    c.expect(
       role,
-      'Properties.ManagedPolicyArns',
-      `${managedPolicyNames(role).join(', ')} (${reasons.length ? `acknowledged: ${reasons[0]}` : 'no acknowledgment recorded'})`,
-      true,
+      'ManagedPolicyArns',
+      () => true,
       'AWS-managed policies, listed with the reason recorded for them (AwsSolutions-IAM4)',
+      {
+        shown: () =>
+          `${managedPolicyNames(role).join(', ')} (${reasons.length ? `acknowledged: ${reasons[0]}` : 'no acknowledgment recorded'})`,
+      },
     );
   }
   return c.finish(

@@ -1,16 +1,12 @@
-import { acknowledgmentsFor } from './nag-report';
 import { Collector } from './collector';
-import { isDeny } from './lookups';
-import { atLeast, atMost, customerKey, inside } from './predicates';
-import { referrers } from './query';
+import { atLeast, atMost, customerKey, equals, inside, isDeny } from './predicates';
+import { acknowledgedReasons, referrers, resourceKey, sameResource, targetOf } from './query';
 import {
   arnRegion,
   asArray,
   asNumber,
-  constructPath,
   get,
   hoursBetweenRuns,
-  localTarget,
   prop,
   referencedIds,
   resolveTarget,
@@ -36,7 +32,8 @@ function vaultArnParts(arn: unknown): { region?: string; name?: string } {
 export function assessBackupPlanCopies(c: Collector, plan: ResourceRef): boolean {
   const rules = asArray(prop(plan, 'BackupPlan.BackupPlanRule'));
   let ok = rules.length > 0;
-  if (rules.length === 0) c.check(plan, 'Properties.BackupPlan.BackupPlanRule', rules, false, 'at least one rule');
+  if (rules.length === 0)
+    c.expect(plan, 'BackupPlan.BackupPlanRule', () => false, 'at least one rule', { shown: asArray });
   rules.forEach((rule, i) => {
     const copies = asArray(get(rule, 'CopyActions'));
     const regions = copies.map((a) => vaultArnParts(get(a, 'DestinationBackupVaultArn')).region);
@@ -81,7 +78,10 @@ export function assessRestoreTesting(c: Collector, about: ResourceRef): boolean 
     const name = prop(p, 'RestoreTestingPlanName');
     const selections = resourcesOf(c.ctx.stacks, 'AWS::Backup::RestoreTestingSelection').filter((s) => {
       const planRef = prop(s, 'RestoreTestingPlanName');
-      return localTarget(planRef) === p.logicalId || (typeof planRef === 'string' && planRef === name);
+      return (
+        sameResource(targetOf(c.ctx, s, 'RestoreTestingPlanName'), p) ||
+        (typeof planRef === 'string' && planRef === name)
+      );
     });
     ok =
       c.check(
@@ -119,7 +119,7 @@ function assessCopyAction(
   c.check(
     plan,
     `${path}.DestinationBackupVaultArn`,
-    dest ? `${show(arn)} = ${dest.stack.stackName}/${dest.logicalId}, key ${key ? key.logicalId : '(not found)'}` : arn,
+    dest ? `${show(arn)} = ${resourceKey(dest)}, key ${key ? key.logicalId : '(not found)'}` : arn,
     dest !== undefined && key?.resource.Type === 'AWS::KMS::Key',
     "a vault of this environment in that region, encrypted with that region's own key",
   );
@@ -151,51 +151,33 @@ function assessPlanRules(c: Collector, plan: ResourceRef, vaults: readonly Resou
   assessBackupPlanCopies(c, plan);
   for (const r of rules) {
     if (!resolveTarget(c.ctx, plan.stack, get(r, 'TargetBackupVault')))
-      c.problem(
-        `${plan.stack.stackName}/${plan.logicalId} rule ${show(get(r, 'RuleName'))} backs up into a vault outside the templates`,
-      );
+      c.problem(`${resourceKey(plan)} rule ${show(get(r, 'RuleName'))} backs up into a vault outside the templates`);
   }
 }
 
 /** DATA-3: a plan's selections name the databases of its stack. */
 function assessPlanSelections(c: Collector, plan: ResourceRef): void {
   const selections = referrers(c.ctx, 'AWS::Backup::BackupSelection', 'BackupPlanId', plan);
-  c.check(
-    plan,
-    'backup selections',
-    selections.map((s) => s.logicalId),
-    selections.length > 0,
-    'a selection naming the protected resources',
-  );
+  c.listed(plan, 'backup selections', selections, 'a selection naming the protected resources');
   const selected = new Set(selections.flatMap((s) => [...referencedIds(prop(s, 'BackupSelection.Resources'))]));
-  for (const db of resourcesOf([plan.stack], 'AWS::RDS::DBInstance')) {
-    c.check(
-      db,
-      'in backup selection',
-      selected.has(db.logicalId),
-      selected.has(db.logicalId),
-      'named in the backup selection',
-    );
-  }
+  for (const db of resourcesOf([plan.stack], 'AWS::RDS::DBInstance'))
+    c.holds(db, 'in backup selection', selected.has(db.logicalId), 'named in the backup selection');
 }
 
 /** DATA-3: a vault is locked, refuses deletion of recovery points and uses a key of its own stack. */
 function assessVault(c: Collector, v: ResourceRef): void {
   assessVaultLock(c, v);
-  const deniesDelete = asArray(prop(v, 'AccessPolicy.Statement')).some(
-    (s) => isDeny(s) && asArray(get(s, 'Action')).includes('backup:DeleteRecoveryPoint'),
-  );
-  c.check(
-    v,
-    'Properties.AccessPolicy',
-    deniesDelete ? 'denies backup:DeleteRecoveryPoint' : 'no such deny',
-    deniesDelete,
-    'a Deny of backup:DeleteRecoveryPoint',
-  );
+  const deniesDelete = (policy: unknown) =>
+    asArray(get(policy, 'Statement')).some(
+      (s) => isDeny(s) && asArray(get(s, 'Action')).includes('backup:DeleteRecoveryPoint'),
+    );
+  c.expect(v, 'AccessPolicy', deniesDelete, 'a Deny of backup:DeleteRecoveryPoint', {
+    shown: (p) => (deniesDelete(p) ? 'denies backup:DeleteRecoveryPoint' : 'no such deny'),
+  });
   c.expect(
     v,
     'EncryptionKeyArn',
-    (arn, at) => customerKey(arn, at) && resolveTarget(c.ctx, v.stack, arn)?.stack === v.stack,
+    (arn, at) => customerKey(arn, at) && targetOf(c.ctx, v, 'EncryptionKeyArn')?.stack === v.stack,
     "a customer key of the vault's own stack and region",
   );
 }
@@ -203,10 +185,8 @@ function assessVault(c: Collector, v: ResourceRef): void {
 /** DATA-3: 12-hourly and daily backups kept up to a year, copied to a locked vault in another region under its own key. */
 export function checkData3(ctx: CheckContext): CheckResult {
   const c = new Collector(ctx);
-  const plans = resourcesOf(ctx.stacks, 'AWS::Backup::BackupPlan');
-  c.requireSome(plans, 'backup plan');
-  const vaults = resourcesOf(ctx.stacks, 'AWS::Backup::BackupVault');
-  c.requireSome(vaults, 'backup vault');
+  const plans = c.resources('backup plan', 'AWS::Backup::BackupPlan');
+  const vaults = c.resources('backup vault', 'AWS::Backup::BackupVault');
   for (const plan of plans) {
     assessPlanRules(c, plan, vaults);
     assessPlanSelections(c, plan);
@@ -227,41 +207,37 @@ export function checkData4(ctx: CheckContext): CheckResult {
   const destinations = new Set<string>();
   for (const b of replicating) {
     asArray(prop(b, 'ReplicationConfiguration.Rules')).forEach((rule, i) => {
-      const path = `Properties.ReplicationConfiguration.Rules.${i}`;
-      c.check(b, `${path}.Status`, get(rule, 'Status'), get(rule, 'Status') === 'Enabled', 'Enabled');
+      const path = `ReplicationConfiguration.Rules.${i}`;
+      c.expect(b, `${path}.Status`, equals('Enabled'), 'Enabled');
       const destArn = get(rule, 'Destination.Bucket');
       const destName = typeof destArn === 'string' ? destArn.replace(/^arn:[^:]+:s3:::/, '') : undefined;
       const dest = buckets.find((x) => destName !== undefined && prop(x, 'BucketName') === destName);
-      if (dest) destinations.add(`${dest.stack.stackName}/${dest.logicalId}`);
+      if (dest) destinations.add(resourceKey(dest));
       const otherRegion = dest !== undefined && dest.stack.region !== undefined && dest.stack.region !== b.stack.region;
       c.check(
         b,
-        `${path}.Destination.Bucket`,
-        dest ? `${show(destArn)} = ${dest.stack.stackName}/${dest.logicalId} (${dest.stack.region})` : destArn,
+        `Properties.${path}.Destination.Bucket`,
+        dest ? `${show(destArn)} = ${resourceKey(dest)} (${dest.stack.region})` : destArn,
         otherRegion,
         'a bucket of this environment in another region',
       );
-      const replicaKey = get(rule, 'Destination.EncryptionConfiguration.ReplicaKmsKeyID');
-      c.check(
+      c.expect(
         b,
         `${path}.Destination.EncryptionConfiguration.ReplicaKmsKeyID`,
-        replicaKey,
-        dest !== undefined && arnRegion(replicaKey) === dest.stack.region,
+        (key) => dest !== undefined && arnRegion(key) === dest.stack.region,
         "a key of the destination's region",
       );
-      const sseKms = get(rule, 'SourceSelectionCriteria.SseKmsEncryptedObjects.Status');
-      c.check(
+      c.expect(
         b,
         `${path}.SourceSelectionCriteria.SseKmsEncryptedObjects.Status`,
-        sseKms,
-        sseKms === 'Enabled',
+        equals('Enabled'),
         'Enabled (KMS-encrypted objects replicate)',
       );
     });
   }
   for (const b of buckets.filter((x) => !replicating.includes(x))) {
-    const isReplica = destinations.has(`${b.stack.stackName}/${b.logicalId}`);
-    const reasons = acknowledgmentsFor(ctx.nag, constructPath(b), 'S3BucketReplicationEnabled').map((f) => f.reason);
+    const isReplica = destinations.has(resourceKey(b));
+    const reasons = acknowledgedReasons(ctx, b, 'S3BucketReplicationEnabled');
     c.check(
       b,
       'Properties.ReplicationConfiguration',
@@ -279,20 +255,11 @@ export function checkData4(ctx: CheckContext): CheckResult {
 /** DATA-5: restore drills at least monthly over the backed-up resources, failures reported. */
 export function checkData5(ctx: CheckContext): CheckResult {
   const c = new Collector(ctx);
-  const plans = resourcesOf(ctx.stacks, 'AWS::Backup::BackupPlan');
-  c.requireSome(plans, 'backup plan');
-  for (const plan of plans) assessRestoreTesting(c, plan);
+  for (const plan of c.resources('backup plan', 'AWS::Backup::BackupPlan')) assessRestoreTesting(c, plan);
   const selections = resourcesOf(ctx.stacks, 'AWS::Backup::RestoreTestingSelection');
   const drilled = new Set(selections.flatMap((s) => [...referencedIds(prop(s, 'ProtectedResourceArns'))]));
-  for (const db of resourcesOf(ctx.stacks, 'AWS::RDS::DBInstance')) {
-    c.check(
-      db,
-      'restore drill',
-      drilled.has(db.logicalId),
-      drilled.has(db.logicalId),
-      'named by a restore testing selection',
-    );
-  }
+  for (const db of resourcesOf(ctx.stacks, 'AWS::RDS::DBInstance'))
+    c.holds(db, 'restore drill', drilled.has(db.logicalId), 'named by a restore testing selection');
   for (const s of selections)
     c.expect(s, 'ValidationWindowHours', (v) => (asNumber(v) ?? 0) > 0, '> 0 (the restored copy is validated)');
   const reported = resourcesOf(ctx.stacks, 'AWS::Events::Rule').find((r) => {
@@ -303,15 +270,15 @@ export function checkData5(ctx: CheckContext): CheckResult {
       asArray(prop(r, 'Targets')).length > 0
     );
   });
-  if (reported)
-    c.check(
-      reported,
-      'Properties.EventPattern',
-      prop(reported, 'EventPattern.detail'),
-      true,
-      'restore job failures notify a target',
-    );
-  else c.problem('no EventBridge rule reports failed restore jobs');
+  c.found(
+    reported,
+    'EventPattern',
+    'restore job failures notify a target',
+    'no EventBridge rule reports failed restore jobs',
+    {
+      shown: (pattern) => get(pattern, 'detail'),
+    },
+  );
   return c.finish(
     'DATA-5',
     'restore drills of the database and the bucket run at least monthly, are validated, and failed restores are reported',

@@ -1,5 +1,5 @@
 import type { ControlId } from '../controls';
-import { get, show } from './template';
+import { get, resourcesOf, show } from './template';
 import type { CheckContext, CheckResult, EvidenceRow, ResourceRef } from './types';
 
 /** Where a value was read: the resource and the environment around it (for predicates that follow references). */
@@ -15,7 +15,7 @@ export interface ExpectOptions {
   /** What the row shows when the property is absent, e.g. `(default: true)`. @default `(absent)` */
   readonly absent?: string;
   /** The value as the row shows it, when the raw value does not read well. @default the value itself */
-  readonly shown?: (value: unknown) => unknown;
+  readonly shown?: (value: unknown, at: ValueAt) => unknown;
 }
 
 /** Resource attributes outside `Properties` that a check may read. */
@@ -66,8 +66,40 @@ export class Collector {
   expect(ref: ResourceRef, path: string, predicate: Predicate, expected: string, options: ExpectOptions = {}): boolean {
     const full = evidencePath(path);
     const value = get(ref.resource, full);
-    const shown = options.shown ? options.shown(value) : value === undefined && options.absent ? options.absent : value;
-    return this.check(ref, full, shown, predicate(value, { ctx: this.ctx, ref }), expected);
+    const at = { ctx: this.ctx, ref };
+    const shown = options.shown
+      ? options.shown(value, at)
+      : value === undefined && options.absent
+        ? options.absent
+        : value;
+    return this.check(ref, full, shown, predicate(value, at), expected);
+  }
+
+  /** A yes/no fact about a resource that is not one property (e.g. `BucketPolicy: Deny aws:SecureTransport=false`). */
+  holds(ref: ResourceRef, what: string, ok: boolean, expected: string): boolean {
+    return this.check(ref, what, ok, ok, expected);
+  }
+
+  /** The resources `ref` needs (its flow logs, its selections), by logical ID; none fails. */
+  listed(ref: ResourceRef, what: string, found: readonly ResourceRef[], expected: string): boolean {
+    const ids = found.map((f) => f.logicalId);
+    return this.check(ref, what, ids, found.length > 0, expected);
+  }
+
+  /**
+   * A resource the control needs that a lookup found or did not: its property
+   * `path` as a row when found, the `missing` problem when not.
+   */
+  found(
+    ref: ResourceRef | undefined,
+    path: string,
+    expected: string,
+    missing: string,
+    options?: ExpectOptions,
+  ): boolean {
+    if (ref) return this.expect(ref, path, () => true, expected, options);
+    this.problems.push(missing);
+    return false;
   }
 
   /** A row about something other than a resource property (a stack's manifest entry, a nag pack). */
@@ -89,6 +121,16 @@ export class Collector {
   requireSome<T>(items: readonly T[], what: string): items is readonly [T, ...T[]] {
     if (items.length === 0) this.problems.push(`no ${what} in the templates of ${this.ctx.environment}`);
     return items.length > 0;
+  }
+
+  /**
+   * Every resource of these types in the environment; none fails the control
+   * like {@link requireSome} (`no <what> in the templates of <env>`).
+   */
+  resources(what: string, ...types: string[]): ResourceRef[] {
+    const refs = resourcesOf(this.ctx.stacks, ...types);
+    this.requireSome(refs, what);
+    return refs;
   }
 
   /** Part of the control is true or false only in the running account; says how to check it. */

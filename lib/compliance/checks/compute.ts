@@ -1,19 +1,27 @@
 import { parse as parseYaml } from 'yaml';
-import { Collector } from './collector';
-import { type Predicate } from './collector';
-import { customerKey, equals, noKeyPair, orAbsent } from './predicates';
-import { targetOf } from './query';
+import { Collector, type Predicate, type ValueAt } from './collector';
+import {
+  allReferTo,
+  atLeast,
+  between,
+  customerKey,
+  equals,
+  isAllow,
+  noKeyPair,
+  orAbsent,
+  resolves,
+  runsAtLeastEvery,
+} from './predicates';
+import { policyStatementsOf, resourceKey, targetOf } from './query';
 import {
   arnRegion,
   asArray,
   asNumber,
   flat,
   get,
-  hoursBetweenRuns,
   isRecord,
   isTrue,
   keyValues,
-  localTarget,
   prop,
   resolveTarget,
   resourcesOf,
@@ -28,15 +36,19 @@ export const MAX_INSTANCE_LIFETIME_SECONDS = 7 * DAY;
 
 /** IMM-3: the group replaces every node within 1-7 days, even without a new image. */
 export function assessMaxInstanceLifetime(c: Collector, asg: ResourceRef): boolean {
-  const v = prop(asg, 'MaxInstanceLifetime');
-  const seconds = asNumber(v);
-  return c.check(
+  return c.expect(
     asg,
-    'Properties.MaxInstanceLifetime',
-    seconds !== undefined ? `${seconds} s (${+(seconds / DAY).toFixed(2)} days)` : v,
-    seconds !== undefined && seconds >= MIN_INSTANCE_LIFETIME_SECONDS && seconds <= MAX_INSTANCE_LIFETIME_SECONDS,
+    'MaxInstanceLifetime',
+    between(MIN_INSTANCE_LIFETIME_SECONDS, MAX_INSTANCE_LIFETIME_SECONDS),
     `${MIN_INSTANCE_LIFETIME_SECONDS}-${MAX_INSTANCE_LIFETIME_SECONDS} s (1-7 days)`,
+    { shown: inDays },
   );
+}
+
+/** Seconds as an auditor reads them: `259200 s (3 days)`. */
+function inDays(v: unknown): unknown {
+  const seconds = asNumber(v);
+  return seconds !== undefined ? `${seconds} s (${+(seconds / DAY).toFixed(2)} days)` : v;
 }
 
 /** Whether an Image Builder component document has a test phase (what runs on an instance of the new image). */
@@ -73,13 +85,9 @@ function assessRecipe(c: Collector, recipe: ResourceRef): void {
     resolveTarget(c.ctx, recipe.stack, get(x, 'ComponentArn')),
   );
   const testing = components.filter(hasTestPhase);
-  c.check(
-    recipe,
-    'Properties.Components',
-    `${components.length} components, tests in ${testing.map((t) => t?.logicalId).join(', ') || 'none'}`,
-    testing.length > 0,
-    'at least one component with a test phase',
-  );
+  c.expect(recipe, 'Components', () => testing.length > 0, 'at least one component with a test phase', {
+    shown: () => `${components.length} components, tests in ${testing.map((t) => t?.logicalId).join(', ') || 'none'}`,
+  });
 }
 
 /** IMM-1: an image (or pipeline) is tested and scanned, from a tested recipe, on an IMDSv2 build host without a key pair. */
@@ -88,7 +96,7 @@ function assessImageBuild(c: Collector, p: ResourceRef): void {
   c.expect(p, 'ImageScanningConfiguration.ImageScanningEnabled', isTrue, 'true (Inspector scans every image)');
   const recipe = targetOf(c.ctx, p, 'ImageRecipeArn');
   if (!recipe) {
-    c.check(p, 'Properties.ImageRecipeArn', prop(p, 'ImageRecipeArn'), false, 'a recipe of this environment');
+    c.expect(p, 'ImageRecipeArn', resolves, 'a recipe of this environment');
     return;
   }
   assessRecipe(c, recipe);
@@ -104,8 +112,7 @@ const enabled: Predicate = (v) => v !== 'DISABLED';
 /** IMM-1: the golden-image pipeline builds from a declared base, tests and scans every image. */
 export function checkImm1(ctx: CheckContext): CheckResult {
   const c = new Collector(ctx);
-  const pipelines = resourcesOf(ctx.stacks, 'AWS::ImageBuilder::ImagePipeline');
-  c.requireSome(pipelines, 'Image Builder pipeline');
+  const pipelines = c.resources('Image Builder pipeline', 'AWS::ImageBuilder::ImagePipeline');
   for (const p of [...pipelines, ...resourcesOf(ctx.stacks, 'AWS::ImageBuilder::Image')]) assessImageBuild(c, p);
   for (const p of pipelines) c.expect(p, 'Status', enabled, 'ENABLED', { absent: '(default: ENABLED)' });
   return c.finish(
@@ -119,41 +126,38 @@ const explicitVersion: Predicate = (version) =>
   (isRecord(version) && Array.isArray(version['Fn::GetAtt']) && version['Fn::GetAtt'][1] === 'LatestVersionNumber') ||
   asNumber(version) !== undefined;
 
+/** Launch before terminate: the refresh keeps 100% healthy and may go above it. */
+const launchBeforeTerminate: Predicate = (prefs) => {
+  const max = asNumber(get(prefs, 'MaxHealthyPercentage'));
+  return asNumber(get(prefs, 'MinHealthyPercentage')) === 100 && max !== undefined && max > 100;
+};
+
 /** IMM-2: new images reach the fleet through new launch template versions and a launch-before-terminate refresh; nothing patches in place. */
 export function checkImm2(ctx: CheckContext): CheckResult {
   const c = new Collector(ctx);
-  const asgs = resourcesOf(ctx.stacks, 'AWS::AutoScaling::AutoScalingGroup');
-  c.requireSome(asgs, 'Auto Scaling group');
-  for (const asg of asgs) {
+  for (const asg of c.resources('Auto Scaling group', 'AWS::AutoScaling::AutoScalingGroup')) {
     c.expect(
       asg,
       'LaunchTemplate.Version',
       explicitVersion,
       'an explicit version (never $Latest/$Default), so refreshes can roll back',
     );
-    const prefs = asg.resource.UpdatePolicy?.AutoScalingInstanceRefresh;
-    const min = asNumber(get(prefs, 'Preferences.MinHealthyPercentage'));
-    const max = asNumber(get(prefs, 'Preferences.MaxHealthyPercentage'));
-    c.check(
+    c.expect(
       asg,
       'UpdatePolicy.AutoScalingInstanceRefresh.Preferences',
-      get(prefs, 'Preferences'),
-      min === 100 && max !== undefined && max > 100,
+      launchBeforeTerminate,
       'MinHealthyPercentage 100, MaxHealthyPercentage > 100 (launch before terminate)',
     );
-    const lt = resolveTarget(ctx, asg.stack, prop(asg, 'LaunchTemplate.LaunchTemplateId'));
+    const lt = targetOf(ctx, asg, 'LaunchTemplate.LaunchTemplateId');
     if (lt) c.expect(lt, 'LaunchTemplateData.KeyName', noKeyPair, 'no SSH key pair', { absent: '(none)' });
   }
-  const rule = rolloutRule(ctx);
-  if (rule)
-    c.check(
-      rule,
-      'Properties.EventPattern',
-      prop(rule, 'EventPattern.detail'),
-      true,
-      'a new image starts the rollout function',
-    );
-  else c.problem('no EventBridge rule starts a rollout when a new image becomes available');
+  c.found(
+    rolloutRule(ctx),
+    'EventPattern',
+    'a new image starts the rollout function',
+    'no EventBridge rule starts a rollout when a new image becomes available',
+    { shown: (pattern) => get(pattern, 'detail') },
+  );
   const patching = resourcesOf(
     ctx.stacks,
     'AWS::SSM::PatchBaseline',
@@ -171,71 +175,70 @@ export function checkImm2(ctx: CheckContext): CheckResult {
 /** IMM-3: every fleet replaces its nodes within 1-7 days. */
 export function checkImm3(ctx: CheckContext): CheckResult {
   const c = new Collector(ctx);
-  const asgs = resourcesOf(ctx.stacks, 'AWS::AutoScaling::AutoScalingGroup');
-  c.requireSome(asgs, 'Auto Scaling group');
-  for (const asg of asgs) assessMaxInstanceLifetime(c, asg);
+  for (const asg of c.resources('Auto Scaling group', 'AWS::AutoScaling::AutoScalingGroup'))
+    assessMaxInstanceLifetime(c, asg);
   return c.finish('IMM-3', 'every Auto Scaling group replaces its nodes within 1-7 days');
 }
 
 /** IMM-4: images rebuild at least daily regardless of base changes, and roll out without a human. */
 export function checkImm4(ctx: CheckContext): CheckResult {
   const c = new Collector(ctx);
-  const pipelines = resourcesOf(ctx.stacks, 'AWS::ImageBuilder::ImagePipeline');
-  c.requireSome(pipelines, 'Image Builder pipeline');
-  for (const p of pipelines) {
-    const expr = prop(p, 'Schedule.ScheduleExpression');
-    const every = hoursBetweenRuns(expr);
-    c.check(p, 'Properties.Schedule.ScheduleExpression', expr, every !== undefined && every <= 24, 'at least daily');
-    const condition = prop(p, 'Schedule.PipelineExecutionStartCondition');
-    c.check(
+  for (const p of c.resources('Image Builder pipeline', 'AWS::ImageBuilder::ImagePipeline')) {
+    c.expect(p, 'Schedule.ScheduleExpression', runsAtLeastEvery(24), 'at least daily');
+    c.expect(
       p,
-      'Properties.Schedule.PipelineExecutionStartCondition',
-      condition,
-      condition === 'EXPRESSION_MATCH_ONLY',
+      'Schedule.PipelineExecutionStartCondition',
+      equals('EXPRESSION_MATCH_ONLY'),
       'EXPRESSION_MATCH_ONLY (build even when the base did not change: package fixes)',
     );
     c.expect(p, 'Status', enabled, 'ENABLED', { absent: '(default: ENABLED)' });
   }
-  const rule = rolloutRule(ctx);
-  if (rule) c.check(rule, 'Properties.Targets', prop(rule, 'Targets'), true, 'the rollout function, no human step');
-  else c.problem('no EventBridge rule rolls a new image out automatically');
+  c.found(
+    rolloutRule(ctx),
+    'Targets',
+    'the rollout function, no human step',
+    'no EventBridge rule rolls a new image out automatically',
+  );
   return c.finish(
     'IMM-4',
     'the pipeline builds at least daily whether or not the base changed, and every new image starts an automatic rollout',
   );
 }
 
-/** IMM-5: old golden images and their snapshots are deleted, keeping the last N. */
-export function checkImm5(ctx: CheckContext): CheckResult {
-  const c = new Collector(ctx);
-  const policies = resourcesOf(ctx.stacks, 'AWS::ImageBuilder::LifecyclePolicy');
-  c.requireSome(policies, 'Image Builder lifecycle policy');
-  const amiTags = resourcesOf(ctx.stacks, 'AWS::ImageBuilder::DistributionConfiguration').flatMap((d) =>
-    asArray(prop(d, 'Distributions')).map((x) => keyValues(get(x, 'AmiDistributionConfiguration.AmiTags'))),
-  );
-  for (const p of policies) {
-    c.expect(p, 'ResourceType', equals('AMI_IMAGE'), 'AMI_IMAGE');
-    const details = asArray(prop(p, 'PolicyDetails'));
-    const keep = details.find(
+/** Lifecycle policy details that delete AMIs and their snapshots beyond the last `n` or more (COUNT). */
+const keepsLast =
+  (n: number): Predicate =>
+  (details, at) => {
+    const keep = asArray(details).find(
       (d) =>
         get(d, 'Action.Type') === 'DELETE' &&
         isTrue(get(d, 'Action.IncludeResources.Amis')) &&
         isTrue(get(d, 'Action.IncludeResources.Snapshots')) &&
         get(d, 'Filter.Type') === 'COUNT',
     );
-    const n = asNumber(get(keep, 'Filter.Value'));
-    c.check(
-      p,
-      'Properties.PolicyDetails',
-      details,
-      n !== undefined && n >= 2,
-      'DELETE AMIs and snapshots beyond the last N >= 2 (COUNT)',
-    );
-    const selector = keyValues(prop(p, 'ResourceSelection.TagMap'));
-    const matches =
+    return atLeast(n)(get(keep, 'Filter.Value'), at);
+  };
+
+/** IMM-5: old golden images and their snapshots are deleted, keeping the last N. */
+export function checkImm5(ctx: CheckContext): CheckResult {
+  const c = new Collector(ctx);
+  const policies = c.resources('Image Builder lifecycle policy', 'AWS::ImageBuilder::LifecyclePolicy');
+  const amiTags = resourcesOf(ctx.stacks, 'AWS::ImageBuilder::DistributionConfiguration').flatMap((d) =>
+    asArray(prop(d, 'Distributions')).map((x) => keyValues(get(x, 'AmiDistributionConfiguration.AmiTags'))),
+  );
+  const selectsAmis: Predicate = (tagMap) => {
+    const selector = keyValues(tagMap);
+    return (
       Object.keys(selector).length > 0 &&
-      amiTags.some((tags) => Object.entries(selector).every(([k, v]) => tags[k] === v));
-    c.check(p, 'Properties.ResourceSelection.TagMap', selector, matches, 'tags the pipeline puts on its AMIs');
+      amiTags.some((tags) => Object.entries(selector).every(([k, v]) => tags[k] === v))
+    );
+  };
+  for (const p of policies) {
+    c.expect(p, 'ResourceType', equals('AMI_IMAGE'), 'AMI_IMAGE');
+    c.expect(p, 'PolicyDetails', keepsLast(2), 'DELETE AMIs and snapshots beyond the last N >= 2 (COUNT)', {
+      shown: asArray,
+    });
+    c.expect(p, 'ResourceSelection.TagMap', selectsAmis, 'tags the pipeline puts on its AMIs', { shown: keyValues });
   }
   return c.finish(
     'IMM-5',
@@ -246,18 +249,16 @@ export function checkImm5(ctx: CheckContext): CheckResult {
 /** Launch templates the fleets launch from. */
 function fleetLaunchTemplates(ctx: CheckContext): ResourceRef[] {
   return resourcesOf(ctx.stacks, 'AWS::AutoScaling::AutoScalingGroup').flatMap((asg) => {
-    const lt = resolveTarget(ctx, asg.stack, prop(asg, 'LaunchTemplate.LaunchTemplateId'));
+    const lt = targetOf(ctx, asg, 'LaunchTemplate.LaunchTemplateId');
     return lt ? [lt] : [];
   });
 }
 
 /** IMM-6: the instance role allows named actions only and carries no administrator policy. */
 function assessInstanceRole(c: Collector, role: ResourceRef): void {
-  const statements = resourcesOf([role.stack], 'AWS::IAM::Policy')
-    .filter((p) => asArray(prop(p, 'Roles')).some((r) => localTarget(r) === role.logicalId))
-    .flatMap((p) => asArray(prop(p, 'PolicyDocument.Statement')));
+  const statements = policyStatementsOf(c.ctx, 'AWS::IAM::Policy', 'Roles', role);
   const wildcard = statements
-    .filter((s) => get(s, 'Effect') === 'Allow')
+    .filter(isAllow)
     .flatMap((s) => asArray(get(s, 'Action')))
     .filter((a) => String(a).includes('*'));
   const managed = asArray(prop(role, 'ManagedPolicyArns')).map((m) => flat(m).split('/').pop());
@@ -272,23 +273,21 @@ function assessInstanceRole(c: Collector, role: ResourceRef): void {
 
 /** IMM-6: every EBS volume of the template is declared and encrypted with a customer key of this environment. */
 function assessVolumes(c: Collector, lt: ResourceRef): void {
-  const volumes = asArray(prop(lt, 'LaunchTemplateData.BlockDeviceMappings')).filter(
-    (b) => get(b, 'Ebs') !== undefined,
-  );
-  c.check(
+  const ebs = (mappings: unknown) => asArray(mappings).filter((b) => get(b, 'Ebs') !== undefined);
+  c.expect(
     lt,
-    'Properties.LaunchTemplateData.BlockDeviceMappings',
-    `${volumes.length} EBS volumes`,
-    volumes.length > 0,
+    'LaunchTemplateData.BlockDeviceMappings',
+    (v) => ebs(v).length > 0,
     'the root volume declared (so its encryption is)',
+    { shown: (v) => `${ebs(v).length} EBS volumes` },
   );
-  volumes.forEach((b, i) => {
-    const key = get(b, 'Ebs.KmsKeyId');
+  // The volumes are numbered among the EBS mappings (as the rows always were).
+  ebs(prop(lt, 'LaunchTemplateData.BlockDeviceMappings')).forEach((b, i) => {
     c.check(
       lt,
       `Properties.LaunchTemplateData.BlockDeviceMappings.${i}.Ebs`,
-      `Encrypted ${show(get(b, 'Ebs.Encrypted'))}, key ${show(key)}`,
-      isTrue(get(b, 'Ebs.Encrypted')) && customerKey(key, { ctx: c.ctx, ref: lt }),
+      `Encrypted ${show(get(b, 'Ebs.Encrypted'))}, key ${show(get(b, 'Ebs.KmsKeyId'))}`,
+      isTrue(get(b, 'Ebs.Encrypted')) && customerKey(get(b, 'Ebs.KmsKeyId'), { ctx: c.ctx, ref: lt }),
       'encrypted with a customer key of this environment',
     );
   });
@@ -316,41 +315,26 @@ export function checkImm6(ctx: CheckContext): CheckResult {
   );
 }
 
+/** The availability zones of a list of subnets. */
+function zonesOf(subnets: unknown, { ctx, ref }: ValueAt): Set<string> {
+  const refs = asArray(subnets).map((s) => resolveTarget(ctx, ref.stack, s));
+  return new Set(refs.flatMap((s) => (s ? [flat(prop(s, 'AvailabilityZone'))] : [])));
+}
+
 /** IMM-7: the fleet spans at least two AZs and the ALB's health checks decide instance health. */
 export function checkImm7(ctx: CheckContext): CheckResult {
   const c = new Collector(ctx);
-  const asgs = resourcesOf(ctx.stacks, 'AWS::AutoScaling::AutoScalingGroup');
-  c.requireSome(asgs, 'Auto Scaling group');
-  for (const asg of asgs) {
-    const subnets = asArray(prop(asg, 'VPCZoneIdentifier')).map((s) => resolveTarget(ctx, asg.stack, s));
-    const azs = new Set(
-      subnets.map((s) => (s ? flat(prop(s, 'AvailabilityZone')) : undefined)).filter((a) => a !== undefined),
-    );
-    c.check(
-      asg,
-      'Properties.VPCZoneIdentifier',
-      `${subnets.length} subnets in ${azs.size} AZs (${[...azs].join(', ')})`,
-      azs.size >= 2,
-      'subnets in at least two AZs',
-    );
+  for (const asg of c.resources('Auto Scaling group', 'AWS::AutoScaling::AutoScalingGroup')) {
+    c.expect(asg, 'VPCZoneIdentifier', (v, at) => zonesOf(v, at).size >= 2, 'subnets in at least two AZs', {
+      shown: (v, at) => {
+        const azs = zonesOf(v, at);
+        return `${asArray(v).length} subnets in ${azs.size} AZs (${[...azs].join(', ')})`;
+      },
+    });
     c.expect(asg, 'HealthCheckType', equals('ELB'), 'ELB');
-    const min = asNumber(prop(asg, 'MinSize'));
-    c.check(
-      asg,
-      'Properties.MinSize',
-      prop(asg, 'MinSize'),
-      min !== undefined && min >= 2,
-      '>= 2 (one node per AZ at least)',
-    );
-    const groups = asArray(prop(asg, 'TargetGroupARNs')).map((t) => resolveTarget(ctx, asg.stack, t));
-    c.check(
-      asg,
-      'Properties.TargetGroupARNs',
-      prop(asg, 'TargetGroupARNs'),
-      groups.length > 0 && groups.every((g) => g?.resource.Type === 'AWS::ElasticLoadBalancingV2::TargetGroup'),
-      'the ALB target group',
-    );
-    for (const g of groups) {
+    c.expect(asg, 'MinSize', atLeast(2), '>= 2 (one node per AZ at least)');
+    c.expect(asg, 'TargetGroupARNs', allReferTo('AWS::ElasticLoadBalancingV2::TargetGroup'), 'the ALB target group');
+    for (const g of asArray(prop(asg, 'TargetGroupARNs')).map((t) => resolveTarget(ctx, asg.stack, t))) {
       if (!g) continue;
       c.expect(
         g,
@@ -369,8 +353,7 @@ export function checkImm7(ctx: CheckContext): CheckResult {
 /** IMM-8: every image is copied to the DR region under that region's key. */
 export function checkImm8(ctx: CheckContext): CheckResult {
   const c = new Collector(ctx);
-  const dists = resourcesOf(ctx.stacks, 'AWS::ImageBuilder::DistributionConfiguration');
-  c.requireSome(dists, 'Image Builder distribution configuration');
+  const dists = c.resources('Image Builder distribution configuration', 'AWS::ImageBuilder::DistributionConfiguration');
   const aliases = resourcesOf(ctx.stacks, 'AWS::KMS::Alias');
   for (const d of dists) {
     const entries = asArray(prop(d, 'Distributions'));
@@ -392,7 +375,7 @@ export function checkImm8(ctx: CheckContext): CheckResult {
         const aliasName = /:(alias\/.+)$/.exec(key)?.[1];
         const alias = aliases.find((a) => a.stack.region === region && prop(a, 'AliasName') === aliasName);
         ok = aliasName === undefined || alias !== undefined;
-        found = alias ? `${alias.stack.stackName}/${alias.logicalId}` : '';
+        found = alias ? resourceKey(alias) : '';
       }
       c.check(
         d,

@@ -1,32 +1,21 @@
-import { acknowledgmentsFor } from './nag-report';
+import { SIGNATURE_AGE_MINUTES } from '../../config/schema';
 import { Collector } from './collector';
-import { checkShortLivedSignatures } from './signed-urls';
-import { accessLogDestinations, isDeny } from './lookups';
+import { accessLogDestinations } from './lookups';
 import {
   atLeast,
   atMost,
   customerKey,
-  orAbsent,
   deniesInsecureTransport,
   equals,
+  isAllow,
+  isDeny,
   isTrue,
   nonEmpty,
+  orAbsent,
+  refersTo,
 } from './predicates';
-import { referrers } from './query';
-import {
-  asArray,
-  asNumber,
-  conditionValue,
-  constructPath,
-  get,
-  isRecord,
-  keyValues,
-  localTarget,
-  prop,
-  resolveTarget,
-  resourcesOf,
-  show,
-} from './template';
+import { acknowledgedReasons, policyStatementsOf, referrers, resourceKey, targetOf, targetsOf } from './query';
+import { asArray, asNumber, conditionValue, get, isRecord, keyValues, prop, resourcesOf, show } from './template';
 import type { CheckContext, CheckResult, ResourceRef } from './types';
 
 /** The database, buckets, keys, retention and tags (DATA-1, DATA-2, DATA-6, DATA-7, DATA-8); backups are in ./backup. */
@@ -53,13 +42,12 @@ const RETAIN = new Set(['Retain', 'RetainExceptOnCreate']);
 
 /** DATA-1: the server refuses plaintext connections (`rds.force_ssl=1` in its parameter group). */
 export function assessDbForceSsl(c: Collector, db: ResourceRef): boolean {
-  const group = resolveTarget(c.ctx, db.stack, prop(db, 'DBParameterGroupName'));
+  const group = targetOf(c.ctx, db, 'DBParameterGroupName');
   if (!group || group.resource.Type !== 'AWS::RDS::DBParameterGroup') {
-    return c.check(
+    return c.expect(
       db,
-      'Properties.DBParameterGroupName',
-      prop(db, 'DBParameterGroupName'),
-      false,
+      'DBParameterGroupName',
+      refersTo('AWS::RDS::DBParameterGroup'),
       'a parameter group of this stack with rds.force_ssl=1',
     );
   }
@@ -71,7 +59,7 @@ export function assessDbForceSsl(c: Collector, db: ResourceRef): boolean {
 
 /** DATA-1: only the app tier reaches the database, on its port, from a security group. */
 function assessDbIngress(c: Collector, db: ResourceRef): void {
-  const sgs = asArray(prop(db, 'VPCSecurityGroups')).map((g) => resolveTarget(c.ctx, db.stack, g));
+  const sgs = targetsOf(c.ctx, db, 'VPCSecurityGroups');
   for (const sg of sgs) {
     if (!sg) continue;
     const inline = asArray(prop(sg, 'SecurityGroupIngress')).map((r, i) => ({
@@ -104,9 +92,7 @@ function assessDbIngress(c: Collector, db: ResourceRef): void {
 /** DATA-1: PostgreSQL encrypted with a customer key, TLS enforced, Multi-AZ in production, protected, PITR, managed secret, isolated, logs exported. */
 export function checkData1(ctx: CheckContext): CheckResult {
   const c = new Collector(ctx);
-  const dbs = resourcesOf(ctx.stacks, 'AWS::RDS::DBInstance');
-  c.requireSome(dbs, 'RDS database instance');
-  for (const db of dbs) {
+  for (const db of c.resources('RDS database instance', 'AWS::RDS::DBInstance')) {
     c.expect(db, 'StorageEncrypted', isTrue, 'true');
     c.expect(db, 'KmsKeyId', customerKey, 'a customer-managed KMS key of this environment');
     assessDbForceSsl(c, db);
@@ -133,20 +119,12 @@ export function checkData1(ctx: CheckContext): CheckResult {
   );
 }
 
-function bucketPolicyStatements(bucket: ResourceRef): unknown[] {
-  return resourcesOf([bucket.stack], 'AWS::S3::BucketPolicy')
-    .filter((p) => localTarget(prop(p, 'Bucket')) === bucket.logicalId)
-    .flatMap((p) => asArray(prop(p, 'PolicyDocument.Statement')));
-}
-
 /** DATA-2: SSE-KMS with a customer key, or SSE-S3 with an acknowledged reason. */
 function assessBucketEncryption(c: Collector, b: ResourceRef): void {
   const sse = asArray(prop(b, 'BucketEncryption.ServerSideEncryptionConfiguration'))[0];
   const algorithm = get(sse, 'ServerSideEncryptionByDefault.SSEAlgorithm');
   const kms = algorithm === 'aws:kms' || algorithm === 'aws:kms:dsse';
-  const reasons = kms
-    ? []
-    : acknowledgmentsFor(c.ctx.nag, constructPath(b), 'S3DefaultEncryptionKMS').map((f) => f.reason);
+  const reasons = kms ? [] : acknowledgedReasons(c.ctx, b, 'S3DefaultEncryptionKMS');
   c.check(
     b,
     'Properties.BucketEncryption',
@@ -161,21 +139,25 @@ function assessBucketEncryption(c: Collector, b: ResourceRef): void {
 
 /** DATA-2: the bucket policy refuses plaintext and TLS below 1.2 and allows nobody unconditionally. */
 function assessBucketPolicy(c: Collector, b: ResourceRef): void {
-  const statements = bucketPolicyStatements(b);
-  const tlsOnly = deniesInsecureTransport(statements);
-  c.check(b, 'BucketPolicy: Deny aws:SecureTransport=false', tlsOnly, tlsOnly, 'a Deny of non-TLS requests');
+  const statements = bucketPolicyStatements(c, b);
+  c.holds(
+    b,
+    'BucketPolicy: Deny aws:SecureTransport=false',
+    deniesInsecureTransport(statements),
+    'a Deny of non-TLS requests',
+  );
   const tls12 = statements.some(
     (s) => isDeny(s) && (asNumber(conditionValue(s, 'NumericLessThan', 's3:TlsVersion')) ?? 0) >= 1.2,
   );
-  c.check(b, 'BucketPolicy: Deny s3:TlsVersion < 1.2', tls12, tls12, 'a Deny of TLS below 1.2');
+  c.holds(b, 'BucketPolicy: Deny s3:TlsVersion < 1.2', tls12, 'a Deny of TLS below 1.2');
   const publicAllow = statements.filter(
     (s) =>
-      get(s, 'Effect') === 'Allow' &&
+      isAllow(s) &&
       (get(s, 'Principal') === '*' || get(s, 'Principal.AWS') === '*') &&
       get(s, 'Condition') === undefined,
   );
   // Customer data (the replicated bucket) is shared only through short-lived signed URLs.
-  if (prop(b, 'ReplicationConfiguration') !== undefined) checkShortLivedSignatures(c, b, statements);
+  if (prop(b, 'ReplicationConfiguration') !== undefined) assessSignedUrls(c, b, statements);
   c.check(
     b,
     'BucketPolicy: Allow to everyone',
@@ -185,13 +167,42 @@ function assessBucketPolicy(c: Collector, b: ResourceRef): void {
   );
 }
 
+/**
+ * DATA-2, customer data buckets: signed URLs work for minutes. The bucket
+ * policy refuses requests signed longer ago than the configured maximum and
+ * anything not signed with SigV4, whatever expiry the signer asked for.
+ */
+function assessSignedUrls(c: Collector, bucket: ResourceRef, statements: readonly unknown[]): void {
+  const maxMs = SIGNATURE_AGE_MINUTES.max * 60_000;
+  const ages = statements
+    .filter(isDeny)
+    .map((s) => asNumber(conditionValue(s, 'NumericGreaterThan', 's3:signatureAge')))
+    .filter((v): v is number => v !== undefined);
+  const age = ages.length > 0 ? Math.min(...ages) : undefined;
+  c.check(
+    bucket,
+    'BucketPolicy: Deny s3:signatureAge >',
+    age === undefined ? '(no limit)' : `${age} ms (${age / 60_000} min)`,
+    age !== undefined && age <= maxMs,
+    `a Deny of requests signed more than ${SIGNATURE_AGE_MINUTES.max} minutes ago (config: dataBucket.maxSignatureAgeMinutes)`,
+  );
+  const sigv4 = statements.some(
+    (s) => isDeny(s) && conditionValue(s, 'StringNotEquals', 's3:signatureversion') === 'AWS4-HMAC-SHA256',
+  );
+  c.holds(bucket, 'BucketPolicy: Deny s3:signatureversion != AWS4-HMAC-SHA256', sigv4, 'a Deny of anything but SigV4');
+}
+
+/** DATA-2: the statements of the bucket's policies. */
+function bucketPolicyStatements(c: Collector, bucket: ResourceRef): unknown[] {
+  return policyStatementsOf(c.ctx, 'AWS::S3::BucketPolicy', 'Bucket', bucket);
+}
+
 const PUBLIC_ACCESS_BLOCKS = ['BlockPublicAcls', 'BlockPublicPolicy', 'IgnorePublicAcls', 'RestrictPublicBuckets'];
 
 /** DATA-2: every bucket encrypted (SSE-S3 only with a recorded reason), private, TLS-only, versioned, owner-enforced, logged. */
 export function checkData2(ctx: CheckContext): CheckResult {
   const c = new Collector(ctx);
-  const buckets = resourcesOf(ctx.stacks, 'AWS::S3::Bucket');
-  c.requireSome(buckets, 'S3 bucket');
+  const buckets = c.resources('S3 bucket', 'AWS::S3::Bucket');
   const logDestinations = accessLogDestinations(ctx);
   for (const b of buckets) {
     assessBucketEncryption(c, b);
@@ -202,22 +213,21 @@ export function checkData2(ctx: CheckContext): CheckResult {
       'all four blocks true',
     );
     c.expect(b, 'VersioningConfiguration.Status', equals('Enabled'), 'Enabled');
-    const ownership = get(asArray(prop(b, 'OwnershipControls.Rules'))[0], 'ObjectOwnership');
-    c.check(
+    const ownership = (controls: unknown) => get(asArray(get(controls, 'Rules'))[0], 'ObjectOwnership');
+    c.expect(b, 'OwnershipControls', (v) => ownership(v) === 'BucketOwnerEnforced', 'BucketOwnerEnforced (no ACLs)', {
+      shown: ownership,
+    });
+    const isDestination = logDestinations.has(resourceKey(b));
+    const to = (v: unknown) => get(v, 'DestinationBucketName');
+    c.expect(
       b,
-      'Properties.OwnershipControls',
-      ownership,
-      ownership === 'BucketOwnerEnforced',
-      'BucketOwnerEnforced (no ACLs)',
-    );
-    const logging = prop(b, 'LoggingConfiguration.DestinationBucketName');
-    const isDestination = logDestinations.has(`${b.stack.stackName}/${b.logicalId}`);
-    c.check(
-      b,
-      'Properties.LoggingConfiguration',
-      logging !== undefined ? `to ${show(logging)}` : isDestination ? 'none: it is the access-log destination' : 'none',
-      logging !== undefined || isDestination,
+      'LoggingConfiguration',
+      (v) => to(v) !== undefined || isDestination,
       'server access logs to a log bucket (the log bucket itself excepted)',
+      {
+        shown: (v) =>
+          to(v) !== undefined ? `to ${show(to(v))}` : isDestination ? 'none: it is the access-log destination' : 'none',
+      },
     );
     assessBucketPolicy(c, b);
   }
@@ -247,10 +257,9 @@ const isAccountRoot = (principal: unknown) => /:root["}\]]*$|:root$/.test(JSON.s
 /** DATA-6: customer keys, yearly rotation, one class of data per key, least-privilege key policies. */
 export function checkData6(ctx: CheckContext): CheckResult {
   const c = new Collector(ctx);
-  const keys = resourcesOf(ctx.stacks, 'AWS::KMS::Key');
-  c.requireSome(keys, 'KMS key');
+  const keys = c.resources('KMS key', 'AWS::KMS::Key');
   const users = keyUsers(c);
-  for (const k of keys) assessKey(c, k, [...(users.get(`${k.stack.stackName}/${k.logicalId}`) ?? [])]);
+  for (const k of keys) assessKey(c, k, [...(users.get(resourceKey(k)) ?? [])]);
   return c.finish(
     'DATA-6',
     'every key is customer-managed and rotates yearly; database, backups and logs each have their own keys; key policies grant kms:* to the account root only',
@@ -266,9 +275,9 @@ function keyUsers(c: Collector): Map<string, Set<string>> {
         const v = prop(r, p);
         if (typeof v === 'string' && /alias\/aws\//.test(v))
           c.check(r, `Properties.${p}`, v, false, 'a customer-managed key, not an AWS-managed one');
-        const key = resolveTarget(c.ctx, r.stack, v);
+        const key = targetOf(c.ctx, r, p);
         if (key?.resource.Type !== 'AWS::KMS::Key') continue;
-        const id = `${key.stack.stackName}/${key.logicalId}`;
+        const id = resourceKey(key);
         users.set(id, (users.get(id) ?? new Set()).add(type));
       }
     }
@@ -282,7 +291,7 @@ function assessKey(c: Collector, k: ResourceRef, types: readonly string[]): void
   c.expect(k, 'RotationPeriodInDays', orAbsent(atMost(365)), '<= 365 (yearly)', { absent: '(default 365)' });
   const broad = asArray(prop(k, 'KeyPolicy.Statement')).filter(
     (s) =>
-      get(s, 'Effect') === 'Allow' &&
+      isAllow(s) &&
       asArray(get(s, 'Action')).some((a) => a === '*' || a === 'kms:*') &&
       !isAccountRoot(get(s, 'Principal')),
   );
@@ -306,8 +315,7 @@ function assessKey(c: Collector, k: ResourceRef, types: readonly string[]): void
 /** DATA-7: stateful resources retained, the database deletion-protected, production stacks termination-protected. */
 export function checkData7(ctx: CheckContext): CheckResult {
   const c = new Collector(ctx);
-  const stateful = resourcesOf(ctx.stacks, ...STATEFUL_TYPES);
-  c.requireSome(stateful, 'stateful resource');
+  const stateful = c.resources('stateful resource', ...STATEFUL_TYPES);
   for (const r of stateful) {
     const snapshotOk = r.resource.Type.startsWith('AWS::RDS::') ? ['Snapshot'] : [];
     const okPolicy = (p: string | undefined) => p !== undefined && (RETAIN.has(p) || snapshotOk.includes(p));

@@ -12,7 +12,8 @@ import {
   wafLoggingOf,
   webAclsOf,
 } from './lookups';
-import { equals, isTrue, oneOf, retainedAtLeast } from './predicates';
+import { equals, isTrue, logsKept, oneOf } from './predicates';
+import { resourceKey } from './query';
 import { asArray, get, isRecord, keyValues, prop, resolveAll, resourcesOf, show } from './template';
 import type { CheckContext, CheckResult, ResourceRef } from './types';
 
@@ -101,17 +102,21 @@ function assessHeaderHygiene(c: Collector, lb: ResourceRef): void {
 
 /** NET-4: a listener rule forwards only a named host (no wildcard). */
 function assessRouteHost(c: Collector, r: ResourceRef): void {
-  const conditions = asArray(prop(r, 'Conditions'));
-  const host = conditions.find((x) => get(x, 'Field') === 'host-header');
-  const path = conditions.find((x) => get(x, 'Field') === 'path-pattern');
-  const hosts = get(host, 'HostHeaderConfig.Values') ?? get(host, 'Values');
-  const paths = get(path, 'PathPatternConfig.Values') ?? get(path, 'Values');
-  c.check(
+  const values = (conditions: unknown, field: string, config: string) => {
+    const condition = asArray(conditions).find((x) => get(x, 'Field') === field);
+    return get(condition, `${config}.Values`) ?? get(condition, 'Values');
+  };
+  const hosts = (v: unknown) => values(v, 'host-header', 'HostHeaderConfig');
+  const namedHosts = (h: unknown) =>
+    Array.isArray(h) && h.length > 0 && h.every((x) => typeof x === 'string' && !x.includes('*'));
+  c.expect(
     r,
-    'Properties.Conditions',
-    `host ${show(hosts)} path ${show(paths)}`,
-    Array.isArray(hosts) && hosts.length > 0 && hosts.every((h) => typeof h === 'string' && !h.includes('*')),
+    'Conditions',
+    (v) => namedHosts(hosts(v)),
     'a named host (no wildcard): only configured routes reach targets',
+    {
+      shown: (v) => `host ${show(hosts(v))} path ${show(values(v, 'path-pattern', 'PathPatternConfig'))}`,
+    },
   );
 }
 
@@ -132,11 +137,12 @@ function assessUnknownHosts(c: Collector, acl: ResourceRef): void {
         String(prop(q, 'QueryString')).includes(ruleName(rule)),
       )
     : undefined;
-  if (query) c.check(query, 'Properties.QueryString', prop(query, 'QueryString'), true, `filters on ${ruleName(rule)}`);
-  else
-    c.problem(
-      `no saved Logs Insights query reviews the unknown-host blocks of ${acl.stack.stackName}/${acl.logicalId}`,
-    );
+  c.found(
+    query,
+    'QueryString',
+    `filters on ${rule ? ruleName(rule) : ''}`,
+    `no saved Logs Insights query reviews the unknown-host blocks of ${resourceKey(acl)}`,
+  );
 }
 
 /** NET-4: known URLs only; 404 default; header hygiene; unknown hosts blocked, logged and reviewed. */
@@ -195,12 +201,7 @@ function assessWafLogs(c: Collector, acl: ResourceRef): void {
   const dest = logging ? resolveAll(c.ctx, logging.stack, prop(logging, 'LogDestinationConfigs')) : [];
   c.check(acl, 'logging configuration', logging?.logicalId, logging !== undefined, 'WAF logs delivered');
   for (const d of dest.filter((x) => x.resource.Type === 'AWS::Logs::LogGroup')) {
-    c.expect(
-      d,
-      'RetentionInDays',
-      retainedAtLeast(LOG_RETENTION_DAYS),
-      `>= ${LOG_RETENTION_DAYS} (WAF logs kept a year)`,
-    );
+    c.expect(d, 'RetentionInDays', logsKept, `>= ${LOG_RETENTION_DAYS} (WAF logs kept a year)`);
   }
   if (logging && dest.length === 0)
     c.problem(`the WAF log destination of ${acl.logicalId} is not in the templates of ${c.ctx.environment}`);

@@ -1,9 +1,9 @@
 import { FLEET_LOG_GROUPS } from '../../config/naming';
 import { LOG_RETENTION_DAYS, TRAIL_RETENTION_DAYS } from '../../config/retention';
-import { Collector } from './collector';
+import { Collector, type Predicate } from './collector';
 import { accessLogDestinations, internetFacingAlbs, verifyPointer } from './lookups';
-import { customerKey, deniesInsecureTransport, present, refersTo, retainedAtLeast } from './predicates';
-import { referrers, targetOf } from './query';
+import { customerKey, deniesInsecureTransport, logsKept, present, refersTo } from './predicates';
+import { policyStatementsOf, referrers, resourceKey, targetOf } from './query';
 import {
   asArray,
   asNumber,
@@ -11,7 +11,6 @@ import {
   get,
   isTrue,
   keyValues,
-  localTarget,
   prop,
   resolveAll,
   resolveTarget,
@@ -19,7 +18,6 @@ import {
 } from './template';
 import type { CheckContext, CheckResult, ResourceRef } from './types';
 
-const keptAYear = retainedAtLeast(LOG_RETENTION_DAYS);
 const NEVER = { absent: '(never expires)' };
 
 /**
@@ -27,26 +25,28 @@ const NEVER = { absent: '(never expires)' };
  * Lock (compliance mode in production) and does not expire it earlier.
  */
 export function assessTrailBucketLock(c: Collector, trail: ResourceRef): boolean {
-  const bucket = resolveTarget(c.ctx, trail.stack, prop(trail, 'S3BucketName'));
+  const bucket = targetOf(c.ctx, trail, 'S3BucketName');
   if (!bucket || bucket.resource.Type !== 'AWS::S3::Bucket') {
-    return c.check(
+    return c.expect(
       trail,
-      'Properties.S3BucketName',
-      prop(trail, 'S3BucketName'),
-      false,
+      'S3BucketName',
+      refersTo('AWS::S3::Bucket'),
       'a bucket of this environment with Object Lock',
     );
   }
-  const retention = prop(bucket, 'ObjectLockConfiguration.Rule.DefaultRetention');
-  const days = asNumber(get(retention, 'Days')) ?? (asNumber(get(retention, 'Years')) ?? 0) * 365.25;
-  const mode = get(retention, 'Mode');
-  let ok = c.check(
-    bucket,
-    'Properties.ObjectLockConfiguration.Rule.DefaultRetention',
-    retention,
-    isTrue(prop(bucket, 'ObjectLockEnabled')) &&
+  const locked: Predicate = (retention) => {
+    const days = asNumber(get(retention, 'Days')) ?? (asNumber(get(retention, 'Years')) ?? 0) * 365.25;
+    const mode = get(retention, 'Mode');
+    return (
+      isTrue(prop(bucket, 'ObjectLockEnabled')) &&
       days >= TRAIL_RETENTION_DAYS &&
-      (mode === 'COMPLIANCE' || (mode === 'GOVERNANCE' && !c.ctx.production)),
+      (mode === 'COMPLIANCE' || (mode === 'GOVERNANCE' && !c.ctx.production))
+    );
+  };
+  let ok = c.expect(
+    bucket,
+    'ObjectLockConfiguration.Rule.DefaultRetention',
+    locked,
     `Object Lock >= ${TRAIL_RETENTION_DAYS} days, COMPLIANCE mode${c.ctx.production ? '' : ' (GOVERNANCE allowed outside production)'}`,
   );
   const expirations = asArray(prop(bucket, 'LifecycleConfiguration.Rules'))
@@ -120,6 +120,10 @@ function assessLogBucket(c: Collector, bucket: ResourceRef, what: string): void 
     );
 }
 
+/** The log groups of this environment a value refers to. */
+const logGroupsIn = (ctx: CheckContext, from: ResourceRef, v: unknown) =>
+  resolveAll(ctx, from.stack, v).filter((g) => g.resource.Type === 'AWS::Logs::LogGroup');
+
 /** LOG-2: ALB and WAF request logs stored durably and purged on a fixed schedule. */
 export function checkLog2(ctx: CheckContext): CheckResult {
   const c = new Collector(ctx);
@@ -146,26 +150,13 @@ export function checkLog2(ctx: CheckContext): CheckResult {
       );
   }
   const destinations = accessLogDestinations(ctx);
-  for (const b of resourcesOf(ctx.stacks, 'AWS::S3::Bucket').filter((x) =>
-    destinations.has(`${x.stack.stackName}/${x.logicalId}`),
-  )) {
+  for (const b of resourcesOf(ctx.stacks, 'AWS::S3::Bucket').filter((x) => destinations.has(resourceKey(x))))
     assessLogBucket(c, b, 'S3 access logs');
-  }
-  const logging = resourcesOf(ctx.stacks, 'AWS::WAFv2::LoggingConfiguration');
-  c.requireSome(logging, 'WAF logging configuration');
-  for (const l of logging) {
-    const groups = resolveAll(ctx, l.stack, prop(l, 'LogDestinationConfigs')).filter(
-      (g) => g.resource.Type === 'AWS::Logs::LogGroup',
-    );
-    c.check(
-      l,
-      'Properties.LogDestinationConfigs',
-      prop(l, 'LogDestinationConfigs'),
-      groups.length > 0,
-      'a log group of this environment',
-    );
+  for (const l of c.resources('WAF logging configuration', 'AWS::WAFv2::LoggingConfiguration')) {
+    const groups = logGroupsIn(ctx, l, prop(l, 'LogDestinationConfigs'));
+    c.expect(l, 'LogDestinationConfigs', (v) => logGroupsIn(ctx, l, v).length > 0, 'a log group of this environment');
     for (const g of groups)
-      c.expect(g, 'RetentionInDays', keptAYear, `WAF logs kept ${LOG_RETENTION_DAYS} days, then purged`, NEVER);
+      c.expect(g, 'RetentionInDays', logsKept, `WAF logs kept ${LOG_RETENTION_DAYS} days, then purged`, NEVER);
   }
   return c.finish(
     'LOG-2',
@@ -176,16 +167,18 @@ export function checkLog2(ctx: CheckContext): CheckResult {
 /** LOG-3: every log group encrypted and kept at least a year; the fleet's system and application logs have their groups. */
 export function checkLog3(ctx: CheckContext): CheckResult {
   const c = new Collector(ctx);
-  const groups = resourcesOf(ctx.stacks, 'AWS::Logs::LogGroup');
-  c.requireSome(groups, 'CloudWatch Logs group');
+  const groups = c.resources('CloudWatch Logs group', 'AWS::Logs::LogGroup');
   for (const g of groups) {
-    c.expect(g, 'RetentionInDays', keptAYear, `>= ${LOG_RETENTION_DAYS}`, NEVER);
+    c.expect(g, 'RetentionInDays', logsKept, `>= ${LOG_RETENTION_DAYS}`, NEVER);
     c.expect(g, 'KmsKeyId', present, 'a customer KMS key');
   }
   for (const name of FLEET_LOG_GROUPS) {
-    const g = groups.find((x) => flat(prop(x, 'LogGroupName')).endsWith(`/fleet/${name}`));
-    if (g) c.check(g, 'Properties.LogGroupName', prop(g, 'LogGroupName'), true, `the fleet's ${name} log group`);
-    else c.problem(`no log group for the fleet's ${name} logs (…/fleet/${name}) in ${ctx.environment}`);
+    c.found(
+      groups.find((x) => flat(prop(x, 'LogGroupName')).endsWith(`/fleet/${name}`)),
+      'LogGroupName',
+      `the fleet's ${name} log group`,
+      `no log group for the fleet's ${name} logs (…/fleet/${name}) in ${ctx.environment}`,
+    );
   }
   return c.finish(
     'LOG-3',
@@ -211,12 +204,8 @@ const notifiesTopic = (ctx: CheckContext, alarm: ResourceRef) =>
 /** LOG-4: the topic is encrypted with a customer key and accepts publishing over TLS only. */
 function assessTopic(c: Collector, t: ResourceRef): void {
   c.expect(t, 'KmsMasterKeyId', customerKey, 'a customer key');
-  const tlsOnly = deniesInsecureTransport(
-    resourcesOf([t.stack], 'AWS::SNS::TopicPolicy')
-      .filter((p) => asArray(prop(p, 'Topics')).some((x) => localTarget(x) === t.logicalId))
-      .flatMap((p) => asArray(prop(p, 'PolicyDocument.Statement'))),
-  );
-  c.check(t, 'TopicPolicy: Deny aws:SecureTransport=false', tlsOnly, tlsOnly, 'publishing over TLS only');
+  const tlsOnly = deniesInsecureTransport(policyStatementsOf(c.ctx, 'AWS::SNS::TopicPolicy', 'Topics', t));
+  c.holds(t, 'TopicPolicy: Deny aws:SecureTransport=false', tlsOnly, 'publishing over TLS only');
 }
 
 /** LOG-4: alarms on 5xx, unhealthy targets and the database. */
@@ -228,10 +217,8 @@ function assessOperationalAlarms(c: Collector, alarms: readonly ResourceRef[]): 
     ['unhealthy targets', metric(/^AWS\/ApplicationELB$/, /^UnHealthyHostCount$/)],
     ['database health', metric(/^AWS\/RDS$/, /./)],
   ];
-  for (const [what, a] of operational) {
-    if (a) c.check(a, 'Properties.MetricName', prop(a, 'MetricName'), true, `an alarm on ${what}`);
-    else c.problem(`no alarm on ${what} in ${c.ctx.environment}`);
-  }
+  for (const [what, a] of operational)
+    c.found(a, 'MetricName', `an alarm on ${what}`, `no alarm on ${what} in ${c.ctx.environment}`);
 }
 
 /** LOG-4: EventBridge rules report failed backups, image builds and instance refreshes. */
@@ -251,15 +238,9 @@ function assessFailureRules(c: Collector): void {
     ['instance refresh failures', failureRule('aws.autoscaling', detailHas('detail-type', 'Refresh Failed'))],
   ];
   for (const [what, r] of failures) {
-    if (r)
-      c.check(
-        r,
-        'Properties.EventPattern',
-        prop(r, 'EventPattern.detail') ?? prop(r, 'EventPattern.detail-type'),
-        true,
-        `${what} are reported`,
-      );
-    else c.problem(`no EventBridge rule reports ${what} in ${c.ctx.environment}`);
+    c.found(r, 'EventPattern', `${what} are reported`, `no EventBridge rule reports ${what} in ${c.ctx.environment}`, {
+      shown: (pattern) => get(pattern, 'detail') ?? get(pattern, 'detail-type'),
+    });
   }
 }
 
@@ -273,11 +254,10 @@ function assessSecuritySignals(c: Collector, trail: ResourceRef, alarms: readonl
     const alarm =
       name === undefined ? undefined : alarms.find((a) => prop(a, 'MetricName') === name && notifiesTopic(c.ctx, a));
     if (f)
-      c.check(
+      c.expect(
         f,
-        'Properties.FilterPattern',
-        prop(f, 'FilterPattern'),
-        alarm !== undefined,
+        'FilterPattern',
+        () => alarm !== undefined,
         `${what}: a metric filter on the trail's log group with an alarm to the topic`,
       );
     else c.problem(`no metric filter on the trail's log group matches ${what}`);
@@ -287,11 +267,8 @@ function assessSecuritySignals(c: Collector, trail: ResourceRef, alarms: readonl
 /** LOG-4: security and operational alarms notify an encrypted, TLS-only topic. */
 export function checkLog4(ctx: CheckContext): CheckResult {
   const c = new Collector(ctx);
-  const topics = resourcesOf(ctx.stacks, 'AWS::SNS::Topic');
-  c.requireSome(topics, 'SNS alarm topic');
-  for (const t of topics) assessTopic(c, t);
-  const alarms = resourcesOf(ctx.stacks, 'AWS::CloudWatch::Alarm');
-  c.requireSome(alarms, 'CloudWatch alarm');
+  for (const t of c.resources('SNS alarm topic', 'AWS::SNS::Topic')) assessTopic(c, t);
+  const alarms = c.resources('CloudWatch alarm', 'AWS::CloudWatch::Alarm');
   for (const a of alarms) c.expect(a, 'AlarmActions', (_v, at) => notifiesTopic(ctx, at.ref), 'the alarm topic');
   assessOperationalAlarms(c, alarms);
   assessFailureRules(c);
@@ -314,14 +291,7 @@ function assessRecorder(c: Collector, r: ResourceRef): void {
     (group) => isTrue(get(group, 'AllSupported')) && isTrue(get(group, 'IncludeGlobalResourceTypes')),
     'all supported resources, global types included',
   );
-  const channels = resourcesOf(c.ctx.stacks, 'AWS::Config::DeliveryChannel');
-  c.check(
-    r,
-    'delivery channel',
-    channels.map((x) => x.logicalId),
-    channels.length > 0,
-    'a delivery channel',
-  );
+  c.listed(r, 'delivery channel', resourcesOf(c.ctx.stacks, 'AWS::Config::DeliveryChannel'), 'a delivery channel');
 }
 
 /** LOG-5: GuardDuty, Security Hub (FSBP and CIS), AWS Config and Inspector, where this environment owns them. */
@@ -340,7 +310,7 @@ export function checkLog5(ctx: CheckContext): CheckResult {
       ['CIS AWS Foundations Benchmark', /cis-aws-foundations-benchmark/],
     ] as const) {
       const s = standards.find((x) => pattern.test(flat(prop(x, 'StandardsArn'))));
-      if (s) c.check(s, 'Properties.StandardsArn', prop(s, 'StandardsArn'), true, what);
+      if (s) c.expect(s, 'StandardsArn', () => true, what);
       else c.check(hubs[0], `standard: ${what}`, 'not enabled', false, `${what} enabled`);
     }
   }
@@ -351,13 +321,7 @@ export function checkLog5(ctx: CheckContext): CheckResult {
     isTrue(prop(p, 'ImageScanningConfiguration.ImageScanningEnabled')),
   );
   for (const p of scanned)
-    c.check(
-      p,
-      'Properties.ImageScanningConfiguration.ImageScanningEnabled',
-      true,
-      true,
-      'Inspector scans every golden image',
-    );
+    c.expect(p, 'ImageScanningConfiguration.ImageScanningEnabled', isTrue, 'Inspector scans every golden image');
   if (scanned.length === 0) c.problem(`no golden-image pipeline scans with Inspector in ${ctx.environment}`);
   const created = [
     detectors.length ? 'GuardDuty' : '',

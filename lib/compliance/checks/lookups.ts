@@ -1,5 +1,5 @@
-import { get, keyValues, prop, resourcesOf } from './template';
-import { referrers, targetOf } from './query';
+import { keyValues, prop, resourcesOf } from './template';
+import { referrers, resourceKey, targetOf } from './query';
 import type { CheckContext, ResourceRef } from './types';
 
 /**
@@ -8,9 +8,6 @@ import type { CheckContext, ResourceRef } from './types';
  * buckets that receive access logs. Family files import from here, never
  * from each other.
  */
-
-/** A policy statement that denies. */
-export const isDeny = (s: unknown): boolean => get(s, 'Effect') === 'Deny';
 
 export const LISTENER = 'AWS::ElasticLoadBalancingV2::Listener';
 export const LISTENER_RULE = 'AWS::ElasticLoadBalancingV2::ListenerRule';
@@ -62,7 +59,7 @@ export function accessLogDestinations(ctx: CheckContext): Set<string> {
   const out = new Set<string>();
   for (const b of resourcesOf(ctx.stacks, 'AWS::S3::Bucket')) {
     const dest = targetOf(ctx, b, 'LoggingConfiguration.DestinationBucketName');
-    if (dest) out.add(`${dest.stack.stackName}/${dest.logicalId}`);
+    if (dest) out.add(resourceKey(dest));
   }
   return out;
 }

@@ -25,23 +25,27 @@ export interface NagReport {
 }
 
 // Only the fields we read; aws-cdk-lib adds others (stack traces, descriptions) that may change.
-const Violation = z.looseObject({
+/** One violation of validation-report.json, the fields the evidence reads (the SARIF extends it). */
+export const Violation = z.looseObject({
   ruleName: z.string(),
   severity: z.string().optional(),
   violatingConstructs: z.array(z.looseObject({ constructPath: z.string() })).default([]),
   reason: z.string().optional(),
   acknowledgedAt: z.string().optional(),
 });
-const ReportSchema = z.looseObject({
-  pluginReports: z.array(
-    z.looseObject({
-      pluginName: z.string(),
-      conclusion: z.string(),
-      violations: z.array(Violation).default([]),
-      suppressedViolations: z.array(Violation).default([]),
-    }),
-  ),
-});
+/** validation-report.json with violations read by `violation` (the evidence's fields, or the SARIF's). */
+export const reportSchema = <V extends z.ZodType>(violation: V) =>
+  z.looseObject({
+    pluginReports: z.array(
+      z.looseObject({
+        pluginName: z.string(),
+        conclusion: z.string(),
+        violations: z.array(violation).default([]),
+        suppressedViolations: z.array(violation).default([]),
+      }),
+    ),
+  });
+const ReportSchema = reportSchema(Violation);
 
 /** Reads `validation-report.json`; throws with the offending field when it is not one. */
 export function parseNagReport(json: unknown): NagReport {

@@ -1,22 +1,9 @@
 import { LOG_RETENTION_DAYS } from '../../config/retention';
 import { Collector, notFromTemplates } from './collector';
 import { internetFacingAlbs, isHttpsListener, listenerRulesOf, listenersOf } from './lookups';
-import { equals, isFalse, notTrue, present, retainedAtLeast } from './predicates';
-import { referrers, targetOf } from './query';
-import {
-  asArray,
-  asNumber,
-  flat,
-  get,
-  isRecord,
-  isTrue,
-  localResource,
-  localTarget,
-  prop,
-  resolveTarget,
-  resourcesOf,
-  show,
-} from './template';
+import { equals, isFalse, logsKept, notTrue, present, refersTo } from './predicates';
+import { referrer, referrers, resourceKey, targetOf, targetsOf } from './query';
+import { asArray, asNumber, flat, get, isRecord, isTrue, prop, resourcesOf, show } from './template';
 import type { CheckContext, CheckResult, ResourceRef } from './types';
 
 /** AWS APIs private hosts must reach without the internet (NET-6): the services the fleet and its agents call. */
@@ -40,19 +27,15 @@ type Tier = 'public' | 'private' | 'isolated' | 'unknown';
  */
 export function subnetTier(subnet: ResourceRef | undefined): Tier {
   if (!subnet || subnet.resource.Type !== 'AWS::EC2::Subnet') return 'unknown';
-  const stack = subnet.stack;
-  const tables = new Set(
-    resourcesOf([stack], 'AWS::EC2::SubnetRouteTableAssociation')
-      .filter((a) => localTarget(prop(a, 'SubnetId')) === subnet.logicalId)
-      .map((a) => localTarget(prop(a, 'RouteTableId'))),
-  );
-  const routes = resourcesOf([stack], 'AWS::EC2::Route').filter((r) =>
-    tables.has(localTarget(prop(r, 'RouteTableId'))),
-  );
+  // Route tables and their routes live in the subnet's stack.
+  const here = { stacks: [subnet.stack] };
+  const routes = referrers(here, 'AWS::EC2::SubnetRouteTableAssociation', 'SubnetId', subnet)
+    .flatMap((a) => targetOf(here, a, 'RouteTableId') ?? [])
+    .flatMap((table) => referrers(here, 'AWS::EC2::Route', 'RouteTableId', table));
   const toIgw = routes.some((r) => {
     const gw = prop(r, 'GatewayId');
     return (
-      localResource(stack, localTarget(gw))?.resource.Type === 'AWS::EC2::InternetGateway' ||
+      targetOf(here, r, 'GatewayId')?.resource.Type === 'AWS::EC2::InternetGateway' ||
       (typeof gw === 'string' && gw.startsWith('igw-'))
     );
   });
@@ -60,16 +43,17 @@ export function subnetTier(subnet: ResourceRef | undefined): Tier {
   return routes.length > 0 ? 'private' : 'isolated';
 }
 
-function tiersOf(ctx: CheckContext, ref: ResourceRef, subnets: unknown): Tier[] {
-  return asArray(subnets).map((s) => subnetTier(resolveTarget(ctx, ref.stack, s)));
+/** The tier of each subnet a list property of `ref` names. */
+function tiersOf(ctx: CheckContext, ref: ResourceRef, path: string): Tier[] {
+  return targetsOf(ctx, ref, path).map(subnetTier);
 }
 
 const describeTiers = (tiers: readonly Tier[]) => (tiers.length ? tiers.join(', ') : '(none)');
 const privateOrIsolated = (t: Tier) => t === 'private' || t === 'isolated';
 
 /** NET-1: a VPC has private and isolated subnets in 2-3 AZs and its default security group has no rules. */
-function assessVpcLayout(c: Collector, vpc: ResourceRef, subnets: readonly ResourceRef[]): void {
-  const own = subnets.filter((s) => targetOf(c.ctx, s, 'VpcId')?.logicalId === vpc.logicalId);
+function assessVpcLayout(c: Collector, vpc: ResourceRef): void {
+  const own = referrers(c.ctx, 'AWS::EC2::Subnet', 'VpcId', vpc);
   const azs = (tier: Tier) =>
     new Set(own.filter((s) => subnetTier(s) === tier).map((s) => flat(prop(s, 'AvailabilityZone')))).size;
   const [pub, priv, iso] = [azs('public'), azs('private'), azs('isolated')];
@@ -80,9 +64,7 @@ function assessVpcLayout(c: Collector, vpc: ResourceRef, subnets: readonly Resou
     priv >= 2 && priv <= 3 && iso >= 2 && iso <= 3,
     'private and isolated (no route out) subnets in 2-3 AZs',
   );
-  const restrict = resourcesOf([vpc.stack], 'Custom::VpcRestrictDefaultSG').find(
-    (r) => localTarget(prop(r, 'DefaultSecurityGroupId')) === vpc.logicalId,
-  );
+  const restrict = referrer(c.ctx, 'Custom::VpcRestrictDefaultSG', 'DefaultSecurityGroupId', vpc);
   c.check(
     vpc,
     'default security group',
@@ -104,11 +86,11 @@ const WORKLOADS: readonly (readonly [string, string, (t: Tier) => boolean, strin
 function assessPlacement(c: Collector): void {
   const ctx = c.ctx;
   for (const nat of resourcesOf(ctx.stacks, 'AWS::EC2::NatGateway')) {
-    const [tier] = tiersOf(ctx, nat, prop(nat, 'SubnetId'));
+    const [tier] = tiersOf(ctx, nat, 'SubnetId');
     c.check(nat, 'Properties.SubnetId', tier, tier === 'public', 'a public subnet');
   }
   for (const lb of resourcesOf(ctx.stacks, 'AWS::ElasticLoadBalancingV2::LoadBalancer')) {
-    const tiers = tiersOf(ctx, lb, prop(lb, 'Subnets'));
+    const tiers = tiersOf(ctx, lb, 'Subnets');
     const internetFacing = prop(lb, 'Scheme') === 'internet-facing';
     c.check(
       lb,
@@ -121,7 +103,7 @@ function assessPlacement(c: Collector): void {
   for (const [type, path, allowed, expected] of WORKLOADS) {
     for (const ref of resourcesOf(ctx.stacks, type)) {
       if (type === 'AWS::Lambda::Function' && prop(ref, 'VpcConfig') === undefined) continue;
-      const tiers = tiersOf(ctx, ref, prop(ref, path));
+      const tiers = tiersOf(ctx, ref, path);
       c.check(ref, `Properties.${path}`, describeTiers(tiers), tiers.length > 0 && tiers.every(allowed), expected);
     }
   }
@@ -130,11 +112,10 @@ function assessPlacement(c: Collector): void {
 /** NET-1: workloads in private or isolated subnets, no public IPs; only the ALB and NAT in public subnets. */
 export function checkNet1(ctx: CheckContext): CheckResult {
   const c = new Collector(ctx);
-  const vpcs = resourcesOf(ctx.stacks, 'AWS::EC2::VPC');
-  const subnets = resourcesOf(ctx.stacks, 'AWS::EC2::Subnet');
-  c.requireSome(vpcs, 'VPC');
-  for (const s of subnets) c.expect(s, 'MapPublicIpOnLaunch', notTrue, 'false (no public IP on launch)');
-  for (const vpc of vpcs) assessVpcLayout(c, vpc, subnets);
+  const vpcs = c.resources('VPC', 'AWS::EC2::VPC');
+  for (const s of resourcesOf(ctx.stacks, 'AWS::EC2::Subnet'))
+    c.expect(s, 'MapPublicIpOnLaunch', notTrue, 'false (no public IP on launch)');
+  for (const vpc of vpcs) assessVpcLayout(c, vpc);
   assessPlacement(c);
   c.requireSome(resourcesOf(ctx.stacks, 'AWS::AutoScaling::AutoScalingGroup'), 'Auto Scaling group (the fleet)');
   for (const lt of resourcesOf(ctx.stacks, 'AWS::EC2::LaunchTemplate')) {
@@ -176,8 +157,6 @@ function ingressRules(ctx: CheckContext): IngressRule[] {
   return rules;
 }
 
-const groupKey = (r: ResourceRef) => `${r.stack.stackName}/${r.logicalId}`;
-
 /** NET-2: internet sources only on the ALB's security groups, on 443/80; no remote shell from anywhere. */
 function assessIngressRule(c: Collector, { ref, path, rule, group }: IngressRule, albGroups: Set<string>): void {
   const proto = String(rule.IpProtocol ?? 'tcp');
@@ -186,7 +165,7 @@ function assessIngressRule(c: Collector, { ref, path, rule, group }: IngressRule
   const to = all ? 65535 : (asNumber(rule.ToPort) ?? 65535);
   const source = rule.CidrIp ?? rule.CidrIpv6 ?? rule.SourceSecurityGroupId ?? rule.SourcePrefixListId;
   const open = rule.CidrIp === '0.0.0.0/0' || rule.CidrIpv6 === '::/0';
-  const onAlb = group !== undefined && albGroups.has(groupKey(group));
+  const onAlb = group !== undefined && albGroups.has(resourceKey(group));
   const albPort = proto === 'tcp' && from === to && (from === 443 || from === 80);
   const remoteShell = all || [22, 3389].some((p) => from <= p && p <= to);
   c.check(
@@ -198,28 +177,33 @@ function assessIngressRule(c: Collector, { ref, path, rule, group }: IngressRule
   );
 }
 
+/** Default actions that are one permanent (301) redirect to HTTPS on 443. */
+function onlyRedirectsToHttps(defaultActions: unknown): boolean {
+  const actions = asArray(defaultActions);
+  const [a] = actions;
+  return (
+    actions.length === 1 &&
+    isRecord(a) &&
+    a.Type === 'redirect' &&
+    get(a, 'RedirectConfig.Protocol') === 'HTTPS' &&
+    String(get(a, 'RedirectConfig.Port') ?? '443') === '443' &&
+    get(a, 'RedirectConfig.StatusCode') === 'HTTP_301'
+  );
+}
+
 /** NET-2: a listener is HTTPS, or HTTP that only redirects permanently to HTTPS 443 and has no rules. */
 function assessListenerProtocol(c: Collector, l: ResourceRef): void {
   if (isHttpsListener(l)) {
     c.check(l, 'Properties.Protocol', 'HTTPS', true, 'HTTPS, or HTTP that only redirects');
     return;
   }
-  const actions = asArray(prop(l, 'DefaultActions'));
-  const [a] = actions;
-  const redirect =
-    actions.length === 1 &&
-    isRecord(a) &&
-    a.Type === 'redirect' &&
-    get(a, 'RedirectConfig.Protocol') === 'HTTPS' &&
-    String(get(a, 'RedirectConfig.Port') ?? '443') === '443' &&
-    get(a, 'RedirectConfig.StatusCode') === 'HTTP_301';
-  const rules = listenerRulesOf(c.ctx, l);
-  c.check(
+  const noRules = listenerRulesOf(c.ctx, l).length === 0;
+  c.expect(
     l,
-    'Properties.DefaultActions',
-    actions,
-    redirect && rules.length === 0,
+    'DefaultActions',
+    (actions) => onlyRedirectsToHttps(actions) && noRules,
     `${show(prop(l, 'Protocol'))} listener: only a permanent (301) redirect to HTTPS 443, no rules`,
+    { shown: asArray },
   );
 }
 
@@ -229,9 +213,7 @@ export function checkNet2(ctx: CheckContext): CheckResult {
   const albs = internetFacingAlbs(ctx);
   c.requireSome(albs, 'internet-facing load balancer');
   const albGroups = new Set(
-    albs
-      .flatMap((lb) => asArray(prop(lb, 'SecurityGroups')).map((g) => resolveTarget(ctx, lb.stack, g)))
-      .flatMap((g) => (g ? [groupKey(g)] : [])),
+    albs.flatMap((lb) => targetsOf(ctx, lb, 'SecurityGroups')).flatMap((g) => (g ? [resourceKey(g)] : [])),
   );
   for (const rule of ingressRules(ctx)) assessIngressRule(c, rule, albGroups);
   for (const lb of albs) for (const l of listenersOf(ctx, lb)) assessListenerProtocol(c, l);
@@ -244,18 +226,14 @@ export function checkNet2(ctx: CheckContext): CheckResult {
 /** NET-6: a flow log records ALL traffic into an encrypted log group of this environment kept a year. */
 function assessFlowLog(c: Collector, f: ResourceRef): void {
   c.expect(f, 'TrafficType', equals('ALL'), 'ALL');
-  const group = resolveTarget(c.ctx, f.stack, prop(f, 'LogGroupName') ?? prop(f, 'LogDestination'));
+  const group = targetOf(c.ctx, f, 'LogGroupName') ?? targetOf(c.ctx, f, 'LogDestination');
   if (group?.resource.Type === 'AWS::Logs::LogGroup') {
-    c.expect(group, 'RetentionInDays', retainedAtLeast(LOG_RETENTION_DAYS), `>= ${LOG_RETENTION_DAYS}`);
+    c.expect(group, 'RetentionInDays', logsKept, `>= ${LOG_RETENTION_DAYS}`);
     c.expect(group, 'KmsKeyId', present, 'a customer KMS key');
   } else {
-    c.check(
-      f,
-      'Properties.LogGroupName',
-      prop(f, 'LogGroupName') ?? prop(f, 'LogDestination'),
-      false,
-      'a log group of this environment kept a year',
-    );
+    c.expect(f, 'LogGroupName', refersTo('AWS::Logs::LogGroup'), 'a log group of this environment kept a year', {
+      shown: (name) => name ?? prop(f, 'LogDestination'),
+    });
   }
 }
 
@@ -275,17 +253,9 @@ function assessEndpoints(c: Collector, vpc: ResourceRef): void {
 /** NET-6: flow logs of ALL traffic kept a year, and endpoints for the AWS APIs private hosts call. */
 export function checkNet6(ctx: CheckContext): CheckResult {
   const c = new Collector(ctx);
-  const vpcs = resourcesOf(ctx.stacks, 'AWS::EC2::VPC');
-  c.requireSome(vpcs, 'VPC');
-  for (const vpc of vpcs) {
+  for (const vpc of c.resources('VPC', 'AWS::EC2::VPC')) {
     const flowLogs = referrers(ctx, 'AWS::EC2::FlowLog', 'ResourceId', vpc);
-    c.check(
-      vpc,
-      'flow logs',
-      flowLogs.map((f) => f.logicalId),
-      flowLogs.length > 0,
-      'a flow log on the VPC',
-    );
+    c.listed(vpc, 'flow logs', flowLogs, 'a flow log on the VPC');
     for (const f of flowLogs) assessFlowLog(c, f);
     assessEndpoints(c, vpc);
   }

@@ -1,5 +1,6 @@
+import { LOG_RETENTION_DAYS } from '../../config/retention';
 import type { Predicate, ValueAt } from './collector';
-import { asArray, asNumber, conditionValue, get, isTrue, resolveTarget } from './template';
+import { asArray, asNumber, conditionValue, get, hoursBetweenRuns, isTrue, resolveTarget } from './template';
 
 /**
  * Shared predicates for `Collector.expect`: each says what a property value
@@ -50,6 +51,20 @@ export const atMost =
     return n !== undefined && n <= max;
   };
 
+/** A number (or numeric string) from `min` to `max`. */
+export const between =
+  (min: number, max: number): Predicate =>
+  (v, at) =>
+    atLeast(min)(v, at) && atMost(max)(v, at);
+
+/** A schedule (cron or rate) that runs every day, at least every `hours` hours. */
+export const runsAtLeastEvery =
+  (hours: number): Predicate =>
+  (v) => {
+    const every = hoursBetweenRuns(v);
+    return every !== undefined && every <= hours;
+  };
+
 /** A non-empty list (or a single value). */
 export const nonEmpty: Predicate = (v) => asArray(v).length > 0;
 
@@ -61,6 +76,12 @@ export const retainedAtLeast =
     return (options.neverExpiresOk === true && v === undefined) || (n !== undefined && n >= days);
   };
 
+/**
+ * Logs kept for the one retention of lib/config/retention.ts (LOG-2, LOG-3,
+ * NET-5, NET-6): `RetentionInDays` of at least {@link LOG_RETENTION_DAYS}; absent fails.
+ */
+export const logsKept: Predicate = retainedAtLeast(LOG_RETENTION_DAYS);
+
 /** A reference to a customer-managed KMS key of this environment (not an AWS-managed alias, not a literal). */
 export const customerKey: Predicate = (v, at) => refersTo('AWS::KMS::Key')(v, at);
 
@@ -70,10 +91,23 @@ export const refersTo =
   (v, { ctx, ref }: ValueAt) =>
     resolveTarget(ctx, ref.stack, v)?.resource.Type === type;
 
+/** A reference that resolves to a resource of this environment (any type). */
+export const resolves: Predicate = (v, { ctx, ref }) => resolveTarget(ctx, ref.stack, v) !== undefined;
+
+/** A non-empty list every entry of which refers to a resource of this type. */
+export const allReferTo =
+  (type: string): Predicate =>
+  (v, at) =>
+    asArray(v).length > 0 && asArray(v).every((x) => refersTo(type)(x, at));
+
 /** No EC2 key pair (`KeyName`/`KeyPair` absent): access is through Session Manager only. */
 export const noKeyPair: Predicate = absent;
 
-const isDeny = (s: unknown) => get(s, 'Effect') === 'Deny';
+/** A policy statement that denies. */
+export const isDeny = (s: unknown): boolean => get(s, 'Effect') === 'Deny';
+
+/** A policy statement that allows. */
+export const isAllow = (s: unknown): boolean => get(s, 'Effect') === 'Allow';
 
 /** A policy document (or its statement list) with a Deny of requests not sent over TLS (`aws:SecureTransport=false`). */
 export function deniesInsecureTransport(statements: unknown): boolean {

@@ -1,6 +1,8 @@
 import { cveBound, CVE_BOUND_HOURS } from '../../images/cve-bound';
 import { RELEASE_BLOCK_BEGIN } from '../../release/contract';
-import { Collector } from './collector';
+import { Collector, type Predicate } from './collector';
+import { equals, oneOf, refersTo } from './predicates';
+import { resourceKey, targetOf } from './query';
 import { asArray, asNumber, get, isRecord, localTarget, prop, resolveTarget, resourcesOf } from './template';
 import type { CheckContext, CheckResult, ResourceRef } from './types';
 
@@ -36,62 +38,59 @@ function rolloutFunctions(ctx: CheckContext): ResourceRef[] {
   );
 }
 
-/** IMM-9: releases are checksummed artifacts in a locked-down store, fetched and verified at boot, rolled out under alarms. */
-export function checkImm9(ctx: CheckContext): CheckResult {
-  const c = new Collector(ctx);
-  const lts = launchTemplates(ctx);
-  c.requireSome(lts, 'launch template');
-  for (const lt of lts) {
-    const { text, refs } = userDataText(prop(lt, 'LaunchTemplateData.UserData'));
-    const block = text.indexOf(RELEASE_BLOCK_BEGIN);
-    const release = /\nRELEASE='⟦(\d+)⟧'\n/.exec(text.slice(block));
-    const param = release ? localTarget(refs[Number(release[1])]) : undefined;
-    const paramDef = param ? lt.stack.template.Parameters?.[param] : undefined;
-    c.check(
-      lt,
-      'Properties.LaunchTemplateData.UserData (release block)',
-      paramDef ? `Ref(${param}) = SSM ${String(paramDef.Default)}` : release ? 'not an SSM parameter' : '(none)',
-      block >= 0 &&
-        paramDef?.Type === 'AWS::SSM::Parameter::Value<String>' &&
-        /\/release\//.test(String(paramDef.Default)),
-      'the release named by the SSM release record, resolved at deploy time into a literal',
-    );
-    const check = text.indexOf('sha256sum --check');
-    const refuse = check >= 0 ? text.indexOf('exit 1', check) : -1;
-    const start = text.lastIndexOf('systemctl start app');
-    c.check(
-      lt,
-      'Properties.LaunchTemplateData.UserData (boot path)',
-      check < 0
-        ? 'no checksum check'
-        : refuse < 0
-          ? 'checksum checked, mismatch not refused'
-          : 'sha256sum --check, exit 1 on mismatch',
-      check >= 0 && refuse > check && start > refuse,
-      'the artifact checksum verified before the service starts; a mismatch ends the boot without starting it',
-    );
-    const tags = asArray(prop(lt, 'LaunchTemplateData.TagSpecifications')).filter(
-      (t) => get(t, 'ResourceType') === 'instance',
-    );
-    const releaseTag = tags.flatMap((t) => asArray(get(t, 'Tags'))).find((t) => get(t, 'Key') === 'saas:release');
-    c.check(
-      lt,
-      'Properties.LaunchTemplateData.TagSpecifications[instance].saas:release',
-      releaseTag ? get(releaseTag, 'Value') : '(absent)',
-      releaseTag !== undefined,
-      'every node tagged with the release it booted with',
-    );
-  }
+/** IMM-9: the boot script names the release from the SSM record, verifies its checksum before starting it, and tags the node. */
+function assessBootPath(c: Collector, lt: ResourceRef): void {
+  const { text, refs } = userDataText(prop(lt, 'LaunchTemplateData.UserData'));
+  const block = text.indexOf(RELEASE_BLOCK_BEGIN);
+  const release = /\nRELEASE='⟦(\d+)⟧'\n/.exec(text.slice(block));
+  const param = release ? localTarget(refs[Number(release[1])]) : undefined;
+  const paramDef = param ? lt.stack.template.Parameters?.[param] : undefined;
+  c.check(
+    lt,
+    'Properties.LaunchTemplateData.UserData (release block)',
+    paramDef ? `Ref(${param}) = SSM ${String(paramDef.Default)}` : release ? 'not an SSM parameter' : '(none)',
+    block >= 0 &&
+      paramDef?.Type === 'AWS::SSM::Parameter::Value<String>' &&
+      /\/release\//.test(String(paramDef.Default)),
+    'the release named by the SSM release record, resolved at deploy time into a literal',
+  );
+  const check = text.indexOf('sha256sum --check');
+  const refuse = check >= 0 ? text.indexOf('exit 1', check) : -1;
+  const start = text.lastIndexOf('systemctl start app');
+  c.check(
+    lt,
+    'Properties.LaunchTemplateData.UserData (boot path)',
+    check < 0
+      ? 'no checksum check'
+      : refuse < 0
+        ? 'checksum checked, mismatch not refused'
+        : 'sha256sum --check, exit 1 on mismatch',
+    check >= 0 && refuse > check && start > refuse,
+    'the artifact checksum verified before the service starts; a mismatch ends the boot without starting it',
+  );
+  const tags = asArray(prop(lt, 'LaunchTemplateData.TagSpecifications')).filter(
+    (t) => get(t, 'ResourceType') === 'instance',
+  );
+  const releaseTag = tags.flatMap((t) => asArray(get(t, 'Tags'))).find((t) => get(t, 'Key') === 'saas:release');
+  c.check(
+    lt,
+    'Properties.LaunchTemplateData.TagSpecifications[instance].saas:release',
+    releaseTag ? get(releaseTag, 'Value') : '(absent)',
+    releaseTag !== undefined,
+    'every node tagged with the release it booted with',
+  );
+}
 
-  // The store: the SSM parameter that names it for the CLI, and the bucket it names.
-  const named = resourcesOf(ctx.stacks, 'AWS::SSM::Parameter').filter((p) =>
+/** IMM-9: the store, found through the SSM parameter that names it for the CLI: encrypted, versioned, retained. */
+function assessReleaseStore(c: Collector): void {
+  const named = resourcesOf(c.ctx.stacks, 'AWS::SSM::Parameter').filter((p) =>
     /\/release\/bucket$/.test(String(prop(p, 'Name'))),
   );
   c.requireSome(named, 'release bucket parameter');
   for (const p of named) {
-    const bucket = resolveTarget(ctx, p.stack, prop(p, 'Value'));
+    const bucket = targetOf(c.ctx, p, 'Value');
     if (!bucket || bucket.resource.Type !== 'AWS::S3::Bucket') {
-      c.check(p, 'Properties.Value', prop(p, 'Value'), false, 'the release bucket of this environment');
+      c.expect(p, 'Value', refersTo('AWS::S3::Bucket'), 'the release bucket of this environment');
       continue;
     }
     const sse = get(
@@ -105,52 +104,63 @@ export function checkImm9(ctx: CheckContext): CheckResult {
       get(sse, 'SSEAlgorithm') === 'aws:kms' && get(sse, 'KMSMasterKeyID') !== undefined,
       'aws:kms with a customer key',
     );
-    c.check(
+    c.expect(
       bucket,
-      'Properties.VersioningConfiguration.Status',
-      prop(bucket, 'VersioningConfiguration.Status'),
-      prop(bucket, 'VersioningConfiguration.Status') === 'Enabled',
+      'VersioningConfiguration.Status',
+      equals('Enabled'),
       'Enabled (an overwritten release stays recoverable)',
     );
-    c.check(
-      bucket,
-      'DeletionPolicy',
-      bucket.resource.DeletionPolicy,
-      bucket.resource.DeletionPolicy === 'Retain',
-      'Retain',
-    );
+    c.expect(bucket, 'DeletionPolicy', equals('Retain'), 'Retain');
   }
+}
 
-  // Alarm-gated refreshes: every alarm the rollout lists exists in the environment, on the fleet's health.
-  const alarms = resourcesOf(ctx.stacks, 'AWS::CloudWatch::Alarm');
-  const rollouts = rolloutFunctions(ctx);
+/** The metrics a refresh may roll back on: the fleet's health as the load balancer sees it. */
+const FLEET_HEALTH_METRICS = ['HTTPCode_Target_5XX_Count', 'UnHealthyHostCount'];
+
+/** The alarm names a rollout function's refreshes watch. */
+const alarmNames = (v: unknown) =>
+  String(v ?? '')
+    .split(',')
+    .filter(Boolean);
+
+/** IMM-9: alarm-gated refreshes: every alarm the rollout lists exists in the environment, on the fleet's health. */
+function assessRefreshAlarms(c: Collector): void {
+  const alarms = resourcesOf(c.ctx.stacks, 'AWS::CloudWatch::Alarm');
+  const rollouts = rolloutFunctions(c.ctx);
   c.requireSome(rollouts, 'rollout function');
   for (const f of rollouts) {
-    const names = String(prop(f, 'Environment.Variables.ALARM_NAMES') ?? '')
-      .split(',')
-      .filter(Boolean);
-    c.check(
+    c.expect(
       f,
-      'Properties.Environment.Variables.ALARM_NAMES',
-      names.join(', ') || '(none)',
-      names.length > 0 && names.length <= 10,
+      'Environment.Variables.ALARM_NAMES',
+      (v) => alarmNames(v).length > 0 && alarmNames(v).length <= 10,
       '1-10 fleet-health alarms in every refresh (rollback on alarm)',
+      { shown: (v) => alarmNames(v).join(', ') || '(none)' },
     );
-    for (const name of names) {
+    for (const name of alarmNames(prop(f, 'Environment.Variables.ALARM_NAMES'))) {
       const alarm = alarms.find((a) => prop(a, 'AlarmName') === name);
-      const metric = alarm ? String(prop(alarm, 'MetricName')) : '(no such alarm)';
       if (alarm)
-        c.check(
+        c.expect(
           alarm,
-          'Properties.MetricName',
-          metric,
-          ['HTTPCode_Target_5XX_Count', 'UnHealthyHostCount'].includes(metric),
+          'MetricName',
+          oneOf(FLEET_HEALTH_METRICS),
           'a fleet-health metric: target 5xx or unhealthy targets',
+          {
+            shown: String,
+          },
         );
-      else
-        c.problem(`the refresh alarm "${name}" listed by ${f.stack.stackName}/${f.logicalId} is not in the templates`);
+      else c.problem(`the refresh alarm "${name}" listed by ${resourceKey(f)} is not in the templates`);
     }
   }
+}
+
+/** IMM-9: releases are checksummed artifacts in a locked-down store, fetched and verified at boot, rolled out under alarms. */
+export function checkImm9(ctx: CheckContext): CheckResult {
+  const c = new Collector(ctx);
+  const lts = launchTemplates(ctx);
+  c.requireSome(lts, 'launch template');
+  for (const lt of lts) assessBootPath(c, lt);
+  assessReleaseStore(c);
+  assessRefreshAlarms(c);
   return c.finish(
     'IMM-9',
     'each launch template version names one release from the SSM record; nodes verify its SHA-256 before the service starts; releases live in a versioned, retained, customer-key bucket; every refresh rolls back on the fleet-health alarms',
@@ -159,80 +169,65 @@ export function checkImm9(ctx: CheckContext): CheckResult {
 
 const FINDING_SOURCE = 'aws.inspector2';
 
-/** IMM-10: critical and high findings with a fix start the image pipeline; the worst case stays within the bound. */
-export function checkImm10(ctx: CheckContext): CheckResult {
-  const c = new Collector(ctx);
-  const pipelines = resourcesOf(ctx.stacks, 'AWS::ImageBuilder::ImagePipeline');
-  c.requireSome(pipelines, 'Image Builder pipeline');
-  const rules = resourcesOf(ctx.stacks, 'AWS::Events::Rule').filter((r) =>
+/** The functions an EventBridge rule targets. */
+const targetFunctions = (ctx: CheckContext, rule: ResourceRef): ResourceRef[] =>
+  asArray(prop(rule, 'Targets')).flatMap((t) => {
+    const fn = resolveTarget(ctx, rule.stack, get(t, 'Arn'));
+    return fn?.resource.Type === 'AWS::Lambda::Function' ? [fn] : [];
+  });
+
+const includesAll =
+  (...values: string[]): Predicate =>
+  (v) =>
+    values.every((x) => asArray(v).includes(x));
+
+/**
+ * IMM-10: the rules on Inspector findings match critical and high findings
+ * with a fix and start, one build at a time, the golden-image pipeline. The
+ * functions that do, by `stack/logicalId`.
+ */
+function assessFindingRules(c: Collector): Set<string> {
+  const rules = resourcesOf(c.ctx.stacks, 'AWS::Events::Rule').filter((r) =>
     asArray(get(prop(r, 'EventPattern'), 'source')).includes(FINDING_SOURCE),
   );
   c.requireSome(rules, 'EventBridge rule on Inspector findings');
   const starters = new Set<string>();
   for (const r of rules) {
-    const detail = get(prop(r, 'EventPattern'), 'detail');
-    const severities = asArray(get(detail, 'severity'));
-    c.check(
-      r,
-      'Properties.EventPattern.detail.severity',
-      severities,
-      severities.includes('CRITICAL') && severities.includes('HIGH'),
-      'CRITICAL and HIGH',
-    );
-    c.check(
-      r,
-      'Properties.EventPattern.detail.fixAvailable',
-      get(detail, 'fixAvailable'),
-      asArray(get(detail, 'fixAvailable')).includes('YES'),
-      'YES (a rebuild can pick the fix up)',
-    );
-    for (const t of asArray(prop(r, 'Targets'))) {
-      const fn = resolveTarget(ctx, r.stack, get(t, 'Arn'));
-      if (fn?.resource.Type !== 'AWS::Lambda::Function') continue;
-      const pipeline = resolveTarget(ctx, fn.stack, prop(fn, 'Environment.Variables.PIPELINE_ARN'));
-      const ok = pipeline?.resource.Type === 'AWS::ImageBuilder::ImagePipeline';
-      c.check(
+    c.expect(r, 'EventPattern.detail.severity', includesAll('CRITICAL', 'HIGH'), 'CRITICAL and HIGH', {
+      shown: asArray,
+    });
+    c.expect(r, 'EventPattern.detail.fixAvailable', includesAll('YES'), 'YES (a rebuild can pick the fix up)');
+    for (const fn of targetFunctions(c.ctx, r)) {
+      const ok = c.expect(
         fn,
-        'Properties.Environment.Variables.PIPELINE_ARN',
-        prop(fn, 'Environment.Variables.PIPELINE_ARN'),
-        ok,
+        'Environment.Variables.PIPELINE_ARN',
+        refersTo('AWS::ImageBuilder::ImagePipeline'),
         'the golden-image pipeline of this environment',
       );
-      if (ok) starters.add(`${fn.stack.stackName}/${fn.logicalId}`);
-      const reserved = asNumber(prop(fn, 'ReservedConcurrentExecutions'));
-      c.check(fn, 'Properties.ReservedConcurrentExecutions', reserved, reserved === 1, '1 (one build at a time)');
+      if (ok) starters.add(resourceKey(fn));
+      c.expect(fn, 'ReservedConcurrentExecutions', (v) => asNumber(v) === 1, '1 (one build at a time)', {
+        shown: asNumber,
+      });
     }
   }
   if (starters.size === 0) c.problem('no rule on Inspector findings starts the golden-image pipeline');
-  // Findings during a build coalesce: the same function hears when a build ends.
-  const ended = resourcesOf(ctx.stacks, 'AWS::Events::Rule').find(
-    (r) =>
-      asArray(get(prop(r, 'EventPattern'), 'source')).includes('aws.imagebuilder') &&
-      asArray(prop(r, 'Targets')).some((t) => {
-        const fn = resolveTarget(ctx, r.stack, get(t, 'Arn'));
-        return fn !== undefined && starters.has(`${fn.stack.stackName}/${fn.logicalId}`);
-      }),
-  );
-  if (ended)
-    c.check(
-      ended,
-      'Properties.EventPattern.detail.state.status',
-      get(prop(ended, 'EventPattern'), 'detail.state.status'),
-      true,
-      'the end of every build starts the rebuild left pending',
-    );
-  else c.problem('no rule tells the rebuild function that a build ended: findings during a build would be lost');
+  return starters;
+}
 
-  // The bound, from the values the templates carry.
+/** IMM-10: the worst case from finding to replaced fleet, from the values the templates carry, stays within the bound. */
+function assessBound(c: Collector, pipelines: readonly ResourceRef[]): void {
   const warmup = asNumber(
-    rolloutFunctions(ctx).map((f) => prop(f, 'Environment.Variables.INSTANCE_WARMUP_SECONDS'))[0],
+    rolloutFunctions(c.ctx).map((f) => prop(f, 'Environment.Variables.INSTANCE_WARMUP_SECONDS'))[0],
   );
+  const boundOf = (timeoutMinutes: unknown) => {
+    const timeout = asNumber(timeoutMinutes);
+    return timeout !== undefined && warmup !== undefined
+      ? cveBound({ image: { testTimeoutMinutes: timeout }, fleet: { instanceWarmupSeconds: warmup } })
+      : undefined;
+  };
   for (const p of pipelines) {
     const timeout = asNumber(prop(p, 'ImageTestsConfiguration.TimeoutMinutes'));
-    const bound =
-      timeout !== undefined && warmup !== undefined
-        ? cveBound({ image: { testTimeoutMinutes: timeout }, fleet: { instanceWarmupSeconds: warmup } })
-        : undefined;
+    const bound = boundOf(timeout);
     c.check(
       p,
       'Properties.ImageTestsConfiguration.TimeoutMinutes (with the fleet warm-up)',
@@ -241,6 +236,26 @@ export function checkImm10(ctx: CheckContext): CheckResult {
       `finding to replaced fleet within ${CVE_BOUND_HOURS} h (docs/shipping-your-application.md)`,
     );
   }
+}
+
+/** IMM-10: critical and high findings with a fix start the image pipeline; the worst case stays within the bound. */
+export function checkImm10(ctx: CheckContext): CheckResult {
+  const c = new Collector(ctx);
+  const pipelines = c.resources('Image Builder pipeline', 'AWS::ImageBuilder::ImagePipeline');
+  const starters = assessFindingRules(c);
+  // Findings during a build coalesce: the same function hears when a build ends.
+  const ended = resourcesOf(ctx.stacks, 'AWS::Events::Rule').find(
+    (r) =>
+      asArray(get(prop(r, 'EventPattern'), 'source')).includes('aws.imagebuilder') &&
+      targetFunctions(ctx, r).some((fn) => starters.has(resourceKey(fn))),
+  );
+  c.found(
+    ended,
+    'EventPattern.detail.state.status',
+    'the end of every build starts the rebuild left pending',
+    'no rule tells the rebuild function that a build ended: findings during a build would be lost',
+  );
+  assessBound(c, pipelines);
   return c.finish(
     'IMM-10',
     `critical and high findings with a fix on fleet nodes or image builds start the golden-image pipeline (one build at a time, findings coalesce); worst case to a replaced fleet within ${CVE_BOUND_HOURS} h`,

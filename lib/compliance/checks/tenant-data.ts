@@ -1,18 +1,9 @@
 import { RELEASE_BLOCK_BEGIN } from '../../release/contract';
 import { BACKUP_COMPLETION_HOURS, COPY_ALLOWANCE_HOURS } from '../../tenant/bound';
 import { Collector } from './collector';
-import {
-  asArray,
-  asNumber,
-  flat,
-  get,
-  isRecord,
-  localTarget,
-  prop,
-  resolveTarget,
-  resourcesOf,
-  show,
-} from './template';
+import { atMost, isDeny, notTrue, present, retainedAtLeast } from './predicates';
+import { policyStatementsOf, targetOf } from './query';
+import { asArray, asNumber, flat, get, isRecord, prop, resourcesOf, show } from './template';
 import type { CheckContext, CheckResult, ResourceRef } from './types';
 
 /** The data bucket: named `<app>-<env>-<account>-<region>-data` (lib/config/naming.ts). */
@@ -20,17 +11,11 @@ function dataBuckets(ctx: CheckContext): ResourceRef[] {
   return resourcesOf(ctx.stacks, 'AWS::S3::Bucket').filter((b) => /-data$/.test(String(prop(b, 'BucketName') ?? '')));
 }
 
-function policyStatements(bucket: ResourceRef): unknown[] {
-  return resourcesOf([bucket.stack], 'AWS::S3::BucketPolicy')
-    .filter((p) => localTarget(prop(p, 'Bucket')) === bucket.logicalId)
-    .flatMap((p) => asArray(prop(p, 'PolicyDocument.Statement')));
-}
-
 const OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject'];
 
 /** pgaudit loaded and logging, from the instance's parameter group; the `postgresql` log exported (DATA-9). */
 function assessPgaudit(c: Collector, db: ResourceRef): void {
-  const group = resolveTarget(c.ctx, db.stack, prop(db, 'DBParameterGroupName'));
+  const group = targetOf(c.ctx, db, 'DBParameterGroupName');
   const parameters = group ? prop(group, 'Parameters') : undefined;
   const p = isRecord(parameters) ? parameters : {};
   const preload = String(p['shared_preload_libraries'] ?? '');
@@ -53,13 +38,13 @@ function assessPgaudit(c: Collector, db: ResourceRef): void {
     log !== '' && !/^\s*none\s*$/i.test(log),
     'statement classes to log (not none); the migration turns it off for the app role only',
   );
-  const exports = asArray(prop(db, 'EnableCloudwatchLogsExports')).map(String);
-  c.check(
+  const exports = (v: unknown) => asArray(v).map(String);
+  c.expect(
     db,
-    'Properties.EnableCloudwatchLogsExports',
-    exports,
-    exports.includes('postgresql'),
+    'EnableCloudwatchLogsExports',
+    (v) => exports(v).includes('postgresql'),
     'includes postgresql (pgaudit lines reach CloudWatch Logs)',
+    { shown: exports },
   );
 }
 
@@ -74,15 +59,13 @@ function assessPgaudit(c: Collector, db: ResourceRef): void {
  */
 export function checkData9(ctx: CheckContext): CheckResult {
   const c = new Collector(ctx);
-  const dbs = resourcesOf(ctx.stacks, 'AWS::RDS::DBInstance');
-  c.requireSome(dbs, 'database instance');
-  for (const db of dbs) assessPgaudit(c, db);
+  for (const db of c.resources('database instance', 'AWS::RDS::DBInstance')) assessPgaudit(c, db);
 
   const buckets = dataBuckets(ctx);
   c.requireSome(buckets, 'customer data bucket (*-data)');
   for (const b of buckets) {
-    const scoped = policyStatements(b).filter((s) => {
-      if (get(s, 'Effect') !== 'Deny') return false;
+    const scoped = policyStatementsOf(ctx, 'AWS::S3::BucketPolicy', 'Bucket', b).filter((s) => {
+      if (!isDeny(s)) return false;
       const actions = asArray(get(s, 'Action')).map(String);
       const notResource = asArray(get(s, 'NotResource')).map(flat);
       const principal = flat(get(s, 'Condition.ArnLike'));
@@ -106,20 +89,86 @@ export function checkData9(ctx: CheckContext): CheckResult {
   const booting = templates.filter((t) => flat(prop(t, 'LaunchTemplateData.UserData')).includes(RELEASE_BLOCK_BEGIN));
   // Tenant data is served by the release the boot script fetches; without one nothing sets up RLS.
   c.requireSome(booting, 'launch template that boots a release (and runs its migration)');
+  const migrates = (userData: unknown) => flat(userData).includes('migrate.js');
   for (const t of booting) {
-    const userData = flat(prop(t, 'LaunchTemplateData.UserData'));
-    c.check(
+    c.expect(
       t,
-      'Properties.LaunchTemplateData.UserData',
-      userData.includes('migrate.js') ? 'runs migrate.js before the service' : 'no migrate.js step',
-      userData.includes('migrate.js'),
+      'LaunchTemplateData.UserData',
+      migrates,
       "the boot script runs the release's migrate.js (row-level security, app role NOBYPASSRLS)",
+      { shown: (v) => (migrates(v) ? 'runs migrate.js before the service' : 'no migrate.js step') },
     );
   }
   return c.finish(
     'DATA-9',
     "pgaudit logs every role but the app's to the exported postgresql log; the data bucket denies the app role any object outside tenants/*; row-level security and the confined app role come with the release's migration",
   );
+}
+
+/** DATA-10: the longest a recovery point or copy is kept, and the longest a backup job may take, in the plans. */
+function assessBackupExpiry(
+  c: Collector,
+  plans: readonly ResourceRef[],
+): { retention: number; completionHours: number } {
+  let retention = 0;
+  let completionHours = 0;
+  for (const plan of plans) {
+    asArray(prop(plan, 'BackupPlan.BackupPlanRule')).forEach((r, i) => {
+      const rule = `BackupPlan.BackupPlanRule.${i}`;
+      c.expect(plan, `${rule}.Lifecycle.DeleteAfterDays`, isNumber, 'a number of days (every recovery point expires)');
+      retention = Math.max(retention, asNumber(get(r, 'Lifecycle.DeleteAfterDays')) ?? 0);
+      completionHours = Math.max(completionHours, (asNumber(get(r, 'CompletionWindowMinutes')) ?? 0) / 60);
+      asArray(get(r, 'CopyActions')).forEach((a, j) => {
+        c.expect(
+          plan,
+          `${rule}.CopyActions.${j}.Lifecycle.DeleteAfterDays`,
+          isNumber,
+          'a number of days (every copy expires)',
+        );
+        retention = Math.max(retention, asNumber(get(a, 'Lifecycle.DeleteAfterDays')) ?? 0);
+      });
+    });
+  }
+  c.check(
+    plans[0] ?? { stack: c.ctx.stacks[0]!, logicalId: '(none)', resource: { Type: 'AWS::Backup::BackupPlan' } },
+    'Properties.BackupPlan.BackupPlanRule[].CompletionWindowMinutes',
+    `${completionHours} h`,
+    completionHours > 0 && completionHours <= BACKUP_COMPLETION_HOURS,
+    `<= ${BACKUP_COMPLETION_HOURS} h (the erasure bound assumes it)`,
+  );
+  return { retention, completionHours };
+}
+
+const isNumber = (v: unknown) => asNumber(v) !== undefined;
+
+/** DATA-10: nothing holds a tenant's data past the bound: vault locks cap recovery points, data objects are deletable, erasure records outlive the bound. */
+function assessErasureHolds(c: Collector, retention: number, boundDays: number): void {
+  for (const v of c.resources('backup vault', 'AWS::Backup::BackupVault')) {
+    c.expect(
+      v,
+      'LockConfiguration.MaxRetentionDays',
+      atMost(retention),
+      `set and <= ${retention} days (no recovery point, manual ones included, outlives the plan)`,
+    );
+  }
+  for (const b of dataBuckets(c.ctx)) {
+    c.expect(b, 'ObjectLockEnabled', notTrue, 'false: every object version of a tenant can be deleted', {
+      shown: (lock) => lock ?? false,
+    });
+  }
+  const logs = resourcesOf(c.ctx.stacks, 'AWS::Logs::LogGroup').filter((g) =>
+    String(prop(g, 'LogGroupName') ?? '').endsWith('/data/erasures'),
+  );
+  c.requireSome(logs, 'erasure log group (*/data/erasures)');
+  for (const g of logs) {
+    c.expect(
+      g,
+      'RetentionInDays',
+      retainedAtLeast(boundDays),
+      `>= ${boundDays} days (erasure records outlive the last backup)`,
+    );
+    c.expect(g, 'KmsKeyId', present, 'a customer key');
+  }
 }
 
 /**
@@ -131,80 +180,10 @@ export function checkData9(ctx: CheckContext): CheckResult {
  */
 export function checkData10(ctx: CheckContext): CheckResult {
   const c = new Collector(ctx);
-  const plans = resourcesOf(ctx.stacks, 'AWS::Backup::BackupPlan');
-  c.requireSome(plans, 'backup plan');
-  let retention = 0;
-  let completionHours = 0;
-  for (const plan of plans) {
-    asArray(prop(plan, 'BackupPlan.BackupPlanRule')).forEach((r, i) => {
-      const keep = asNumber(get(r, 'Lifecycle.DeleteAfterDays'));
-      c.check(
-        plan,
-        `Properties.BackupPlan.BackupPlanRule.${i}.Lifecycle.DeleteAfterDays`,
-        get(r, 'Lifecycle.DeleteAfterDays'),
-        keep !== undefined,
-        'a number of days (every recovery point expires)',
-      );
-      retention = Math.max(retention, keep ?? 0);
-      completionHours = Math.max(completionHours, (asNumber(get(r, 'CompletionWindowMinutes')) ?? 0) / 60);
-      asArray(get(r, 'CopyActions')).forEach((a, j) => {
-        const copyKeep = asNumber(get(a, 'Lifecycle.DeleteAfterDays'));
-        c.check(
-          plan,
-          `Properties.BackupPlan.BackupPlanRule.${i}.CopyActions.${j}.Lifecycle.DeleteAfterDays`,
-          get(a, 'Lifecycle.DeleteAfterDays'),
-          copyKeep !== undefined,
-          'a number of days (every copy expires)',
-        );
-        retention = Math.max(retention, copyKeep ?? 0);
-      });
-    });
-  }
-  c.check(
-    plans[0] ?? { stack: ctx.stacks[0]!, logicalId: '(none)', resource: { Type: 'AWS::Backup::BackupPlan' } },
-    'Properties.BackupPlan.BackupPlanRule[].CompletionWindowMinutes',
-    `${completionHours} h`,
-    completionHours > 0 && completionHours <= BACKUP_COMPLETION_HOURS,
-    `<= ${BACKUP_COMPLETION_HOURS} h (the erasure bound assumes it)`,
-  );
+  const plans = c.resources('backup plan', 'AWS::Backup::BackupPlan');
+  const { retention } = assessBackupExpiry(c, plans);
   const boundDays = Math.ceil(retention + (BACKUP_COMPLETION_HOURS + COPY_ALLOWANCE_HOURS) / 24);
-  const primaryVaults = resourcesOf(ctx.stacks, 'AWS::Backup::BackupVault');
-  c.requireSome(primaryVaults, 'backup vault');
-  for (const v of primaryVaults) {
-    const max = asNumber(prop(v, 'LockConfiguration.MaxRetentionDays'));
-    c.check(
-      v,
-      'Properties.LockConfiguration.MaxRetentionDays',
-      prop(v, 'LockConfiguration.MaxRetentionDays'),
-      max !== undefined && max <= retention,
-      `set and <= ${retention} days (no recovery point, manual ones included, outlives the plan)`,
-    );
-  }
-  for (const b of dataBuckets(ctx)) {
-    const lock = prop(b, 'ObjectLockEnabled');
-    c.check(
-      b,
-      'Properties.ObjectLockEnabled',
-      lock ?? false,
-      lock !== true && lock !== 'true',
-      'false: every object version of a tenant can be deleted',
-    );
-  }
-  const logs = resourcesOf(ctx.stacks, 'AWS::Logs::LogGroup').filter((g) =>
-    String(prop(g, 'LogGroupName') ?? '').endsWith('/data/erasures'),
-  );
-  c.requireSome(logs, 'erasure log group (*/data/erasures)');
-  for (const g of logs) {
-    const days = asNumber(prop(g, 'RetentionInDays'));
-    c.check(
-      g,
-      'Properties.RetentionInDays',
-      prop(g, 'RetentionInDays'),
-      days !== undefined && days >= boundDays,
-      `>= ${boundDays} days (erasure records outlive the last backup)`,
-    );
-    c.check(g, 'Properties.KmsKeyId', prop(g, 'KmsKeyId'), prop(g, 'KmsKeyId') !== undefined, 'a customer key');
-  }
+  assessErasureHolds(c, retention, boundDays);
   if (!c.failed) {
     const db = resourcesOf(ctx.stacks, 'AWS::RDS::DBInstance')[0];
     c.fact({

@@ -1,4 +1,5 @@
-import { hstsMaxAge, internetFacingAlbs, listenersOf, webAclsOf } from '../checks/lookups';
+import { hstsMaxAge, internetFacingAlbs, LISTENER_RULE, listenersOf, webAclsOf } from '../checks/lookups';
+import { referrers, sameResource, targetsOf } from '../checks/query';
 import { subnetTier } from '../checks/network';
 import { asArray, asNumber, flat, get, isRecord, prop, resolveTarget, resourcesOf } from '../checks/template';
 import { deploymentOf, pipelineDeploying } from '../checks/delivery';
@@ -51,12 +52,10 @@ export function renderDiagram(ctx: CheckContext): string {
   }
 
   for (const vpc of vpcs) {
-    const subnets = resourcesOf(ctx.stacks, 'AWS::EC2::Subnet').filter(
-      (s) => resolveTarget(ctx, s.stack, prop(s, 'VpcId'))?.logicalId === vpc.logicalId && s.stack === vpc.stack,
-    );
+    const subnets = referrers(ctx, 'AWS::EC2::Subnet', 'VpcId', vpc);
     const azs = new Set(subnets.map((s) => flat(prop(s, 'AvailabilityZone')))).size;
     const tierOf = (ref: ResourceRef, path: string) => {
-      const tiers = asArray(prop(ref, path)).map((s) => subnetTier(resolveTarget(ctx, ref.stack, s)));
+      const tiers = targetsOf(ctx, ref, path).map(subnetTier);
       return tiers[0] ?? 'unknown';
     };
     lines.push(
@@ -93,9 +92,7 @@ export function renderDiagram(ctx: CheckContext): string {
         return `${id(d)}${dbLabel(`${String(prop(d, 'Engine'))} ${String(prop(d, 'EngineVersion') ?? '')}`, `${prop(d, 'MultiAZ') === true ? 'Multi-AZ' : 'single-AZ'}, ${ssl}`)}`;
       }),
     );
-    const endpoints = resourcesOf(ctx.stacks, 'AWS::EC2::VPCEndpoint').filter(
-      (e) => resolveTarget(ctx, e.stack, prop(e, 'VpcId'))?.logicalId === vpc.logicalId,
-    );
+    const endpoints = referrers(ctx, 'AWS::EC2::VPCEndpoint', 'VpcId', vpc);
     if (endpoints.length) {
       const names = endpoints.map((e) => flat(prop(e, 'ServiceName')).split('.').pop()).join(', ');
       lines.push(`    ${id(vpc)}_endpoints${label(`${endpoints.length} VPC endpoints`, names)}`);
@@ -105,14 +102,12 @@ export function renderDiagram(ctx: CheckContext): string {
   }
 
   for (const lb of albs) {
-    const listeners = new Set(listenersOf(ctx, lb).map((l) => l.logicalId));
-    const forwardedTo = resourcesOf(ctx.stacks, 'AWS::ElasticLoadBalancingV2::ListenerRule')
-      .filter((r) => listeners.has(resolveTarget(ctx, r.stack, prop(r, 'ListenerArn'))?.logicalId ?? ''))
+    const forwardedTo = listenersOf(ctx, lb)
+      .flatMap((l) => referrers(ctx, LISTENER_RULE, 'ListenerArn', l))
       .flatMap((r) => asArray(prop(r, 'Actions')).map((a) => resolveTarget(ctx, r.stack, get(a, 'TargetGroupArn'))));
     for (const a of asgs) {
-      const groups = asArray(prop(a, 'TargetGroupARNs')).map((t) => resolveTarget(ctx, a.stack, t));
-      const tg = groups.find(
-        (g) => g !== undefined && forwardedTo.some((f) => f?.logicalId === g.logicalId && f.stack === g.stack),
+      const tg = targetsOf(ctx, a, 'TargetGroupARNs').find(
+        (g) => g !== undefined && forwardedTo.some((f) => sameResource(f, g)),
       );
       if (tg) edges.push(`  ${id(lb)} -->|${String(prop(tg, 'Protocol'))} ${String(prop(tg, 'Port'))}| ${id(a)}`);
     }

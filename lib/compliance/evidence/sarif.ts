@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { StackTemplate } from '../checks/types';
+import { reportSchema, Violation } from '../checks/nag-report';
 import { CONTROLS } from '../controls';
 import { AssemblyError, type LoadedAssembly } from './assembly';
 import { FRAMEWORK_NAMES } from './frameworks';
@@ -77,24 +78,11 @@ export function fingerprint(rule: string, stack: string, logicalId: string, prop
 }
 
 // The fields of validation-report.json the SARIF needs beyond what the evidence reads (descriptions, where acknowledged).
-const NagViolation = z.looseObject({
-  ruleName: z.string(),
+const NagViolation = Violation.extend({
   description: z.string().optional(),
-  severity: z.string().optional(),
-  violatingConstructs: z.array(z.looseObject({ constructPath: z.string() })).default([]),
-  reason: z.string().optional(),
-  acknowledgedAt: z.string().optional(),
   acknowledgedStackTrace: z.string().optional(),
 });
-const NagReportFile = z.looseObject({
-  pluginReports: z.array(
-    z.looseObject({
-      pluginName: z.string(),
-      violations: z.array(NagViolation).default([]),
-      suppressedViolations: z.array(NagViolation).default([]),
-    }),
-  ),
-});
+const NagReportFile = reportSchema(NagViolation);
 type NagViolation = z.infer<typeof NagViolation>;
 
 function readNagReport(assemblyDir: string): z.infer<typeof NagReportFile> | undefined {

@@ -3,9 +3,9 @@
  * untouched pipeline passes, and each property the control depends on fails
  * it when broken.
  */
-import { cdkDeployTargets, checkSdlc2, runsCommand } from '../../lib/compliance/checks/delivery';
-import type { CheckContext, StackTemplate } from '../../lib/compliance/checks/types';
-import { context } from './fixture';
+import { cdkDeployTargets, checkSdlc2, runsCommand } from '../../../lib/compliance/checks/delivery';
+import type { CheckContext, StackTemplate } from '../../../lib/compliance/checks/types';
+import { context } from '../fixture';
 
 type Json = Record<string, unknown>;
 
