@@ -3,6 +3,7 @@ import type { EnvironmentConfig } from '../config/schema';
 import type { OpsClients } from './clients';
 import { describeAwsError } from './errors';
 import { fleetTags, showTags } from './fleet';
+import { failedCall } from './live/check';
 import { checkFleet } from './verify/fleet';
 import { checkNetwork, networkTags } from './verify/network';
 import {
@@ -37,7 +38,7 @@ async function guarded(
   try {
     return await run();
   } catch (e) {
-    return [result(check, resource, 'ERROR', describeAwsError(e, endpoint).message)];
+    return [result(check, resource, 'ERROR', `${failedCall(e)}${describeAwsError(e, endpoint).message}`)];
   }
 }
 

@@ -89,12 +89,65 @@ export interface LiveFamily {
 }
 
 export async function runFamily(family: LiveFamily, ctx: LiveContext): Promise<CheckResult[]> {
+  return attempt(ctx, [[family.check, family.control]], family.resource(ctx), () => family.run(ctx));
+}
+
+/**
+ * Runs part of a family; an AWS error becomes one ERROR row per check named in
+ * `checks` (so each control it would have shown says ERROR, not "not checked"),
+ * naming the API that failed: e.g. an API the endpoint does not offer (moto).
+ */
+export async function attempt(
+  ctx: LiveContext,
+  checks: readonly (readonly [check: string, control: ControlId])[],
+  resource: string,
+  run: () => Promise<CheckResult[]>,
+): Promise<CheckResult[]> {
   try {
-    return await family.run(ctx);
+    return await run();
   } catch (e) {
     if (isDeadline(e)) throw e;
-    return [errorRow(family.check, family.control, family.resource(ctx), describeAwsError(e, ctx.endpoint).message)];
+    const message = `${failedCall(e)}${describeAwsError(e, ctx.endpoint).message}`;
+    return checks.map(([check, control]) => errorRow(check, control, resource, message));
   }
+}
+
+/** "Backup ListRestoreTestingPlans: ", from what {@link nameFailedCalls} put on the error; empty when unknown. */
+export function failedCall(e: unknown): string {
+  const call = (e as { $call?: { service?: string; operation?: string } } | undefined)?.$call;
+  return call?.operation ? `${call.service ?? ''} ${call.operation} failed: `.trimStart() : '';
+}
+
+/** The parts of an SDK client {@link nameFailedCalls} needs. */
+interface MiddlewareClient {
+  readonly middlewareStack: {
+    add(
+      middleware: (
+        next: (args: unknown) => Promise<unknown>,
+        context: { clientName?: string; commandName?: string },
+      ) => (args: unknown) => Promise<unknown>,
+      options: { step: 'initialize'; name: string; override: boolean },
+    ): void;
+  };
+}
+
+/** Every error of the client carries the service and operation that failed (`$call`), for ERROR rows that name the API. */
+export function nameFailedCalls<T>(client: T): T {
+  (client as unknown as MiddlewareClient).middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (e) {
+        if (typeof e === 'object' && e !== null && !('$call' in e)) {
+          const service = (context.clientName ?? '').replace(/Client$/, '');
+          Object.assign(e, { $call: { service, operation: context.commandName?.replace(/Command$/, '') } });
+        }
+        throw e;
+      }
+    },
+    { step: 'initialize', name: 'nameFailedCalls', override: true },
+  );
+  return client;
 }
 
 /** The error the CLI's run deadline raises; families let it through so the run ends at once. */

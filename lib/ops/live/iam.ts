@@ -10,7 +10,7 @@ import {
   type Role,
 } from '@aws-sdk/client-iam';
 import type { CheckResult } from '../verify';
-import { absent, envTags, hasTags, judge, type LiveFamily } from './check';
+import { absent, envTags, errorRow, hasTags, judge, type LiveFamily } from './check';
 
 interface Statement {
   readonly Effect?: string;
@@ -22,6 +22,16 @@ interface Statement {
 const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const statements = (document: string | undefined): Statement[] =>
   document ? list((JSON.parse(decodeURIComponent(document)) as { Statement?: Statement | Statement[] }).Statement) : [];
+
+/** A policy document IAM returned (URL-encoded JSON) that parses; an endpoint may hand back something else. */
+function isJson(document: string | undefined): boolean {
+  try {
+    statements(document);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Trust statements that let a principal of an account (a person) assume the role, not a service. */
 export function humanTrust(role: Role): Statement[] {
@@ -111,9 +121,17 @@ export const iam: LiveFamily = {
           }),
         );
       }
-      const wildcards = (await policyDocuments(ctx.live.iam, name)).flatMap((p) =>
-        wildcardActions(p.document).map((a) => `${p.name}: ${a}`),
-      );
+      const documents = await policyDocuments(ctx.live.iam, name);
+      const unreadable = documents.filter((p) => !isJson(p.document));
+      if (unreadable.length > 0) {
+        const names = unreadable.map((p) => p.name).join(', ');
+        rows.push(
+          errorRow('iam.no-wildcard-actions', 'IAM-2', name, `policy document(s) ${names}: not JSON, not judged`),
+        );
+      }
+      const wildcards = documents
+        .filter((p) => isJson(p.document))
+        .flatMap((p) => wildcardActions(p.document).map((a) => `${p.name}: ${a}`));
       rows.push(
         judge({
           check: 'iam.no-wildcard-actions',

@@ -9,7 +9,7 @@ import {
   paginateDescribeLoadBalancers,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetLoggingConfigurationCommand, GetWebACLForResourceCommand, type Rule } from '@aws-sdk/client-wafv2';
-import { COMPONENT_TAG, COMPONENTS, wafLogGroupName } from '../../config/naming';
+import { wafLogGroupName } from '../../config/naming';
 import { STRICT_TLS_POLICIES } from '../../config/schema';
 import type { CheckResult } from '../verify';
 import { absent, envTags, hasTags, judge, type LiveContext, type LiveFamily, orMissing } from './check';
@@ -22,14 +22,12 @@ export const MANAGED_GROUPS = [
 ] as const;
 const HSTS_MIN_SECONDS = 31_536_000;
 
-const entryTags = (ctx: LiveContext) => ({ ...envTags(ctx.env), [COMPONENT_TAG]: COMPONENTS.entry });
-
-/** The environment's public ALB(s): load balancers tagged with the environment and `saas:component=public-entry`. */
+/** The environment's public ALB(s): internet-facing application load balancers tagged with the environment (DATA-8). */
 async function findEntry(ctx: LiveContext): Promise<LoadBalancer[]> {
   const all: LoadBalancer[] = [];
   for await (const page of paginateDescribeLoadBalancers({ client: ctx.live.elbv2 }, {}))
-    all.push(...(page.LoadBalancers ?? []));
-  const wanted = entryTags(ctx);
+    all.push(...(page.LoadBalancers ?? []).filter((lb) => lb.Scheme !== 'internal' && lb.Type !== 'network'));
+  const wanted = envTags(ctx.env);
   const found: LoadBalancer[] = [];
   for (let i = 0; i < all.length; i += 20) {
     const batch = all.slice(i, i + 20);
@@ -169,7 +167,7 @@ export const ingress: LiveFamily = {
         absent(
           'alb.exists',
           'NET-3',
-          `ALB tagged ${JSON.stringify(entryTags(ctx))}`,
+          `internet-facing ALB tagged ${JSON.stringify(envTags(ctx.env))}`,
           'the public ALB of the environment',
         ),
       ];

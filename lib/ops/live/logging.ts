@@ -10,7 +10,7 @@ import { FLEET_LOG_GROUPS, fleetHealthAlarmNames, fleetLogGroupPrefix } from '..
 import { SECURITY_HUB_STANDARDS } from '../../constructs/detection';
 import { SESSION_PREFERENCES_DOCUMENT } from '../../constructs/session-logging';
 import type { CheckResult } from '../verify';
-import { judge, type LiveFamily, orMissing } from './check';
+import { attempt, type Finding, judge, type LiveFamily, orMissing } from './check';
 
 /** An SNS topic ARN in any partition (aws, aws-cn, aws-us-gov). */
 const SNS_ARN = /^arn:[a-z-]+:sns:/;
@@ -103,67 +103,68 @@ export const alarms: LiveFamily = {
   },
 };
 
-/** LOG-5: GuardDuty, Security Hub with both standards, a recording Config recorder, Inspector on EC2. */
+/** LOG-5: GuardDuty, Security Hub with both standards, a recording Config recorder, Inspector on EC2; each service on its own, so one the endpoint lacks is one ERROR row. */
 export const detection: LiveFamily = {
   check: 'detect.guardduty',
   control: 'LOG-5',
   resource: (ctx) => `${ctx.env.account}/${ctx.env.region}`,
   run: async (ctx) => {
     const where = `${ctx.env.account}/${ctx.env.region}`;
-    const ids = (await ctx.live.guardduty.send(new ListDetectorsCommand({}))).DetectorIds ?? [];
-    const statuses = await Promise.all(
-      ids.map(async (id) => (await ctx.live.guardduty.send(new GetDetectorCommand({ DetectorId: id }))).Status),
-    );
-    const standards = (
-      await orMissing(() => ctx.live.securityhub.send(new GetEnabledStandardsCommand({})), 'InvalidAccessException')
-    )?.StandardsSubscriptions;
-    const recorders =
-      (await ctx.live.config.send(new DescribeConfigurationRecorderStatusCommand({}))).ConfigurationRecordersStatus ??
-      [];
-    const inspector = (
-      await ctx.live.inspector.send(new BatchGetAccountStatusCommand({ accountIds: [ctx.env.account] }))
-    ).accounts?.[0];
-    const ready = (standards ?? []).filter((s) => s.StandardsStatus === 'READY').map((s) => s.StandardsArn ?? '');
-    const missing = SECURITY_HUB_STANDARDS.filter((path) => !ready.some((arn) => arn.endsWith(path)));
-    return [
-      judge({
-        check: 'detect.guardduty',
-        control: 'LOG-5',
-        resource: where,
-        property: 'GuardDuty detector Status',
-        found: statuses.join(', ') || 'no detector',
-        required: 'ENABLED',
-        ok: statuses.includes('ENABLED'),
+    const one = (check: string, read: () => Promise<Omit<Finding, 'check' | 'control' | 'resource'>>) =>
+      attempt(ctx, [[check, 'LOG-5']], where, async () => [
+        judge({ check, control: 'LOG-5', resource: where, ...(await read()) }),
+      ]);
+    const rows = await Promise.all([
+      one('detect.guardduty', async () => {
+        const ids = (await ctx.live.guardduty.send(new ListDetectorsCommand({}))).DetectorIds ?? [];
+        const statuses = await Promise.all(
+          ids.map(async (id) => (await ctx.live.guardduty.send(new GetDetectorCommand({ DetectorId: id }))).Status),
+        );
+        return {
+          property: 'GuardDuty detector Status',
+          found: statuses.join(', ') || 'no detector',
+          required: 'ENABLED',
+          ok: statuses.includes('ENABLED'),
+        };
       }),
-      judge({
-        check: 'detect.securityhub',
-        control: 'LOG-5',
-        resource: where,
-        property: 'Security Hub standards (READY)',
-        found: standards === undefined ? 'Security Hub not enabled' : ready.join(', ') || 'none',
-        required: SECURITY_HUB_STANDARDS.join(', '),
-        ok: standards !== undefined && missing.length === 0,
+      one('detect.securityhub', async () => {
+        const standards = (
+          await orMissing(() => ctx.live.securityhub.send(new GetEnabledStandardsCommand({})), 'InvalidAccessException')
+        )?.StandardsSubscriptions;
+        const ready = (standards ?? []).filter((s) => s.StandardsStatus === 'READY').map((s) => s.StandardsArn ?? '');
+        const missing = SECURITY_HUB_STANDARDS.filter((path) => !ready.some((arn) => arn.endsWith(path)));
+        return {
+          property: 'Security Hub standards (READY)',
+          found: standards === undefined ? 'Security Hub not enabled' : ready.join(', ') || 'none',
+          required: SECURITY_HUB_STANDARDS.join(', '),
+          ok: standards !== undefined && missing.length === 0,
+        };
       }),
-      judge({
-        check: 'detect.config',
-        control: 'LOG-5',
-        resource: where,
-        property: 'configuration recorder recording, lastStatus',
-        found:
-          recorders.map((r) => `${r.name} ${r.recording} ${r.lastStatus ?? ''}`.trim()).join(', ') || 'no recorder',
-        required: 'recording true, not FAILURE',
-        ok: recorders.some((r) => r.recording === true && String(r.lastStatus).toUpperCase() !== 'FAILURE'),
+      one('detect.config', async () => {
+        const recorders =
+          (await ctx.live.config.send(new DescribeConfigurationRecorderStatusCommand({})))
+            .ConfigurationRecordersStatus ?? [];
+        return {
+          property: 'configuration recorder recording, lastStatus',
+          found:
+            recorders.map((r) => `${r.name} ${r.recording} ${r.lastStatus ?? ''}`.trim()).join(', ') || 'no recorder',
+          required: 'recording true, not FAILURE',
+          ok: recorders.some((r) => r.recording === true && String(r.lastStatus).toUpperCase() !== 'FAILURE'),
+        };
       }),
-      judge({
-        check: 'detect.inspector',
-        control: 'LOG-5',
-        resource: where,
-        property: 'Inspector resourceState.ec2.status',
-        found: inspector?.resourceState?.ec2?.status ?? 'not enabled',
-        required: 'ENABLED',
-        ok: inspector?.resourceState?.ec2?.status === 'ENABLED',
+      one('detect.inspector', async () => {
+        const inspector = (
+          await ctx.live.inspector.send(new BatchGetAccountStatusCommand({ accountIds: [ctx.env.account] }))
+        ).accounts?.[0];
+        return {
+          property: 'Inspector resourceState.ec2.status',
+          found: inspector?.resourceState?.ec2?.status ?? 'not enabled',
+          required: 'ENABLED',
+          ok: inspector?.resourceState?.ec2?.status === 'ENABLED',
+        };
       }),
-    ];
+    ]);
+    return rows.flat();
   },
 };
 
