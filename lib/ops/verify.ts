@@ -1,9 +1,9 @@
 import { type EC2Client, GetEbsEncryptionByDefaultCommand } from '@aws-sdk/client-ec2';
 import type { EnvironmentConfig } from '../config/schema';
 import type { OpsClients } from './clients';
-import { describeAwsError } from './errors';
 import { fleetTags, showTags } from './fleet';
-import { failedCall } from './live/check';
+import { attempt } from './live/check';
+import type { ControlId } from '../compliance/controls';
 import { checkFleet } from './verify/fleet';
 import { checkNetwork, networkTags } from './verify/network';
 import {
@@ -12,7 +12,7 @@ import {
   DEFAULT_MAX_DELIVERY_AGE_HOURS,
   fail,
   pass,
-  result,
+  CHECKS,
   type VerifyOptions,
 } from './verify/result';
 import { checkTrail } from './verify/trail';
@@ -28,19 +28,9 @@ export {
 } from './verify/fleet';
 export { internetIngress } from './verify/network';
 
-/** Runs one group of checks; an error becomes an ERROR row instead of ending the run. */
-async function guarded(
-  check: CheckId,
-  resource: string,
-  endpoint: string,
-  run: () => Promise<CheckResult[]>,
-): Promise<CheckResult[]> {
-  try {
-    return await run();
-  } catch (e) {
-    return [result(check, resource, 'ERROR', `${failedCall(e)}${describeAwsError(e, endpoint).message}`)];
-  }
-}
+/** Runs one group of checks; an error becomes an ERROR row (naming the call that failed) instead of ending the run. */
+const guarded = (check: CheckId, resource: string, endpoint: string, run: () => Promise<CheckResult[]>) =>
+  attempt({ endpoint }, [[check, CHECKS[check] as ControlId]], resource, run);
 
 /** Every check of OPS-1 against the live environment; the order of the rows is stable. */
 export async function verifyEnvironment(

@@ -59,6 +59,16 @@ export function judge(f: Finding): CheckResult {
   };
 }
 
+/** A setting that must be on (e.g. DATA-7 deletion and termination protection): PASS only when it is `true`. */
+export const mustBeOn = (
+  check: string,
+  control: ControlId,
+  resource: string,
+  property: string,
+  value: boolean | undefined,
+  required = 'true',
+) => judge({ check, control, resource, property, found: value ?? false, required, ok: value === true });
+
 /** A resource the control needs was not found: a FAIL row saying what was looked for. */
 export function absent(check: string, control: ControlId, resource: string, required: string): CheckResult {
   return judge({ check, control, resource, property: 'exists', found: 'not found', required, ok: false });
@@ -88,6 +98,21 @@ export interface LiveFamily {
   readonly run: (ctx: LiveContext) => Promise<CheckResult[]>;
 }
 
+/**
+ * A family: its first check and control (for its ERROR row), what it looks at
+ * (a function of the context, or a noun: "ALB" names "ALB of <env>"), and the
+ * checks, which get that resource name too.
+ */
+export function liveFamily(
+  check: string,
+  control: ControlId,
+  what: string | ((ctx: LiveContext) => string),
+  run: (ctx: LiveContext, resource: string) => Promise<CheckResult[]>,
+): LiveFamily {
+  const resource = typeof what === 'string' ? (ctx: LiveContext) => `${what} of ${ctx.env.name}` : what;
+  return { check, control, resource, run: (ctx) => run(ctx, resource(ctx)) };
+}
+
 export async function runFamily(family: LiveFamily, ctx: LiveContext): Promise<CheckResult[]> {
   return attempt(ctx, [[family.check, family.control]], family.resource(ctx), () => family.run(ctx));
 }
@@ -98,7 +123,7 @@ export async function runFamily(family: LiveFamily, ctx: LiveContext): Promise<C
  * naming the API that failed: e.g. an API the endpoint does not offer (moto).
  */
 export async function attempt(
-  ctx: LiveContext,
+  ctx: Pick<LiveContext, 'endpoint'>,
   checks: readonly (readonly [check: string, control: ControlId])[],
   resource: string,
   run: () => Promise<CheckResult[]>,
@@ -133,7 +158,9 @@ interface MiddlewareClient {
 
 /** Every error of the client carries the service and operation that failed (`$call`), for ERROR rows that name the API. */
 export function nameFailedCalls<T>(client: T): T {
-  (client as unknown as MiddlewareClient).middlewareStack.add(
+  const stack = (client as unknown as Partial<MiddlewareClient>).middlewareStack;
+  if (!stack) return client;
+  stack.add(
     (next, context) => async (args) => {
       try {
         return await next(args);

@@ -13,7 +13,7 @@ import { REBUILD_SEVERITIES } from '../../rollout/rebuild';
 import { findFleetGroups } from '../fleet';
 import { partitionOf } from '../partition';
 import type { CheckResult } from '../verify';
-import { absent, attempt, DAY_MS, HOUR_MS, judge, type LiveContext, type LiveFamily } from './check';
+import { absent, attempt, orMissing, DAY_MS, HOUR_MS, judge, type LiveContext, liveFamily } from './check';
 import { environmentVpcs } from './network';
 
 /** A build takes up to this long after its scheduled start (tests time out at 90 min). */
@@ -96,7 +96,9 @@ async function lifecycleRows(ctx: LiveContext, name: string): Promise<CheckResul
  */
 async function goldenImageRows(ctx: LiveContext): Promise<CheckResult[]> {
   const parameter = goldenAmiParameterName(ctx.env.tags.application, ctx.env.name);
-  const id = (await ctx.ops.ssm.send(new GetParameterCommand({ Name: parameter }))).Parameter?.Value;
+  const id = (
+    await orMissing(() => ctx.ops.ssm.send(new GetParameterCommand({ Name: parameter })), 'ParameterNotFound')
+  )?.Parameter?.Value;
   const image = id ? (await ctx.ops.ec2.send(new DescribeImagesCommand({ ImageIds: [id] }))).Images?.[0] : undefined;
   const resource = `${id ?? '(no AMI)'} (${parameter})`;
   const rows = [
@@ -170,80 +172,70 @@ async function findingRows(ctx: LiveContext): Promise<CheckResult[]> {
  * AMI in EC2; IMM-10 from Inspector. Each source on its own: an API the
  * endpoint lacks (moto has no Image Builder) is an ERROR row of its controls.
  */
-export const images: LiveFamily = {
-  check: 'image.pipeline',
-  control: 'IMM-1',
-  resource: prefixOf,
-  run: async (ctx) => {
-    const name = prefixOf(ctx);
-    const parts = await Promise.all([
-      attempt(
-        ctx,
-        [
-          ['image.pipeline', 'IMM-1'],
-          ['image.last-build', 'IMM-4'],
-        ],
-        name,
-        () => pipelineRows(ctx, name),
-      ),
-      attempt(ctx, [['image.lifecycle', 'IMM-5']], name, () => lifecycleRows(ctx, name)),
-      attempt(
-        ctx,
-        [
-          ['image.golden-age', 'IMM-4'],
-          ['image.dr-copy', 'IMM-8'],
-        ],
-        `golden AMI of ${ctx.env.name}`,
-        () => goldenImageRows(ctx),
-      ),
-      attempt(ctx, [['image.cve-bound', 'IMM-10']], `fleet of ${ctx.env.name}`, () => findingRows(ctx)),
-    ]);
-    return parts.flat();
-  },
-};
+export const images = liveFamily('image.pipeline', 'IMM-1', prefixOf, async (ctx) => {
+  const name = prefixOf(ctx);
+  const parts = await Promise.all([
+    attempt(
+      ctx,
+      [
+        ['image.pipeline', 'IMM-1'],
+        ['image.last-build', 'IMM-4'],
+      ],
+      name,
+      () => pipelineRows(ctx, name),
+    ),
+    attempt(ctx, [['image.lifecycle', 'IMM-5']], name, () => lifecycleRows(ctx, name)),
+    attempt(
+      ctx,
+      [
+        ['image.golden-age', 'IMM-4'],
+        ['image.dr-copy', 'IMM-8'],
+      ],
+      `golden AMI of ${ctx.env.name}`,
+      () => goldenImageRows(ctx),
+    ),
+    attempt(ctx, [['image.cve-bound', 'IMM-10']], `fleet of ${ctx.env.name}`, () => findingRows(ctx)),
+  ]);
+  return parts.flat();
+});
 
 /** IMM-3 (lifetime set on the group) and IMM-7 (two AZs at least, ELB health checks): the fleet's group. */
-export const fleetShape: LiveFamily = {
-  check: 'fleet.zones',
-  control: 'IMM-7',
-  resource: (ctx) => `fleet of ${ctx.env.name}`,
-  run: async (ctx) => {
-    const groups = await findFleetGroups(ctx.ops.autoscaling, ctx.env);
-    if (groups.length === 0) return [absent('fleet.zones', 'IMM-7', `fleet of ${ctx.env.name}`, 'the fleet group')];
-    return groups.flatMap((g) => {
-      const name = g.AutoScalingGroupName ?? '?';
-      const maxDays = 7;
-      return [
-        judge({
-          check: 'fleet.zones',
-          control: 'IMM-7',
-          resource: name,
-          property: 'AvailabilityZones',
-          found: g.AvailabilityZones,
-          required: 'at least 2',
-          ok: (g.AvailabilityZones?.length ?? 0) >= 2,
-        }),
-        judge({
-          check: 'fleet.elb-health-check',
-          control: 'IMM-7',
-          resource: name,
-          property: 'HealthCheckType, TargetGroupARNs',
-          found: `${g.HealthCheckType}, ${g.TargetGroupARNs?.length ?? 0} target group(s)`,
-          required: 'ELB, at least 1',
-          ok: g.HealthCheckType === 'ELB' && (g.TargetGroupARNs?.length ?? 0) > 0,
-        }),
-        judge({
-          check: 'fleet.max-lifetime',
-          control: 'IMM-3',
-          resource: name,
-          property: 'MaxInstanceLifetime (s)',
-          found: g.MaxInstanceLifetime,
-          required: `1 to ${maxDays} days (fleet.maxInstanceLifetimeDays ${ctx.env.fleet.maxInstanceLifetimeDays})`,
-          ok:
-            (g.MaxInstanceLifetime ?? 0) > 0 &&
-            (g.MaxInstanceLifetime ?? 0) <= ctx.env.fleet.maxInstanceLifetimeDays * (DAY_MS / 1000),
-        }),
-      ];
-    });
-  },
-};
+export const fleetShape = liveFamily('fleet.zones', 'IMM-7', 'fleet', async (ctx, resource) => {
+  const groups = await findFleetGroups(ctx.ops.autoscaling, ctx.env);
+  if (groups.length === 0) return [absent('fleet.zones', 'IMM-7', resource, 'the fleet group')];
+  return groups.flatMap((g) => {
+    const name = g.AutoScalingGroupName ?? '?';
+    const maxDays = 7;
+    return [
+      judge({
+        check: 'fleet.zones',
+        control: 'IMM-7',
+        resource: name,
+        property: 'AvailabilityZones',
+        found: g.AvailabilityZones,
+        required: 'at least 2',
+        ok: (g.AvailabilityZones?.length ?? 0) >= 2,
+      }),
+      judge({
+        check: 'fleet.elb-health-check',
+        control: 'IMM-7',
+        resource: name,
+        property: 'HealthCheckType, TargetGroupARNs',
+        found: `${g.HealthCheckType}, ${g.TargetGroupARNs?.length ?? 0} target group(s)`,
+        required: 'ELB, at least 1',
+        ok: g.HealthCheckType === 'ELB' && (g.TargetGroupARNs?.length ?? 0) > 0,
+      }),
+      judge({
+        check: 'fleet.max-lifetime',
+        control: 'IMM-3',
+        resource: name,
+        property: 'MaxInstanceLifetime (s)',
+        found: g.MaxInstanceLifetime,
+        required: `1 to ${maxDays} days (fleet.maxInstanceLifetimeDays ${ctx.env.fleet.maxInstanceLifetimeDays})`,
+        ok:
+          (g.MaxInstanceLifetime ?? 0) > 0 &&
+          (g.MaxInstanceLifetime ?? 0) <= ctx.env.fleet.maxInstanceLifetimeDays * (DAY_MS / 1000),
+      }),
+    ];
+  });
+});

@@ -85,4 +85,5 @@ export const EMPTY_LIVE: Handlers = {
     throw Object.assign(new Error('no document'), { name: 'InvalidDocument' });
   },
   ListRolesCommand: () => ({ Roles: [] }),
+  ListFindingsCommand: () => ({ findings: [] }),
 };
