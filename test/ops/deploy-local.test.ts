@@ -186,7 +186,7 @@ describe('scripts/deploy-local/moto_cfn.py', () => {
 
 /**
  * The whole run against moto, ending with the live evidence report (OPS-3).
- * It takes 2-12 minutes (measured: 276 s and 737 s on 2 shared CPUs), so the
+ * It takes 3-12 minutes (measured: 181 s, 276 s and 737 s on 2 CPUs shared with other jobs), so the
  * default suite leaves it out; DEPLOY_LOCAL_E2E=1 runs it.
  */
 const e2e = process.env.DEPLOY_LOCAL_E2E === '1' ? describe : describe.skip;
