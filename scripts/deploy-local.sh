@@ -299,6 +299,9 @@ for line in "${PLAN[@]}"; do
       STATE[$path]=deployed
       deployed=$((deployed + 1))
       detail=${status#*$'\t'}
+      # What moto's CloudFormation dropped (bucket versioning and public access
+      # block, bucket policies, ALB tags and attributes), applied through the API.
+      [ "$RAW" = 1 ] || helper apply "$name" "$region" "$template" 2>&1 | sed "s|^|  $path applied: |" >>"$WORK/applied.log"
     else
       STATE[$path]=failed
       if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
@@ -352,6 +355,7 @@ echo "   verify's exit code does not decide deploy:local's. Expected FAILs on mo
 echo "   create AWS::CloudTrail::Trail), fleet.imdsv2 and fleet.ebs-encrypted (instances an Auto Scaling group"
 echo "   launches in moto ignore the launch template's metadata options and volumes), ebs.encryption-by-default"
 echo "   (an account setting the app does not manage). See docs/operations.md, \"deploy:local\"."
+[ -s "$WORK/applied.log" ] && { echo "   applied through the API what moto's CloudFormation dropped:"; cat "$WORK/applied.log"; }
 echo "total ${deployed}/${#PLAN[@]} stacks deployed in $(elapsed)s"
 
 if [ "$deployed" -lt "${#PLAN[@]}" ]; then

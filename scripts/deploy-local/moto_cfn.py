@@ -122,6 +122,18 @@ def patch_template(template, replacements):
         if rtype == "AWS::KMS::Key" and props.get("Tags"):
             props["Tags"] = [{"TagKey": t["Key"], "TagValue": t["Value"]} for t in props["Tags"]]
             changes.append(f"{lid} ({rtype}): Tags given as TagKey/TagValue (moto: KeyError 'TagKey')")
+        # 2b. moto keeps a KeyPolicy object as it is and then fails every
+        #     DescribeKey with "the JSON object must be str ... not dict".
+        if rtype == "AWS::KMS::Key" and isinstance(props.get("KeyPolicy"), dict):
+            props["KeyPolicy"] = {"Fn::ToJsonString": props["KeyPolicy"]}
+            changes.append(f"{lid} ({rtype}): KeyPolicy given as a JSON string (moto: DescribeKey fails on an object)")
+        # 2c. moto stores a role's inline policy object as Python's repr; IAM
+        #     GetRolePolicy then answers a document that is not JSON.
+        if rtype == "AWS::IAM::Role" and any(isinstance(p.get("PolicyDocument"), dict) for p in props.get("Policies", [])):
+            for p in props["Policies"]:
+                if isinstance(p.get("PolicyDocument"), dict):
+                    p["PolicyDocument"] = {"Fn::ToJsonString": p["PolicyDocument"]}
+            changes.append(f"{lid} ({rtype}): inline policies given as JSON strings (moto: stored as Python repr)")
         # 3. moto's AWS::RDS::DBParameterGroup answers Ref with the object, not
         #    its name; the instance then fails with AttributeError 'startswith'.
         if rtype == "AWS::RDS::DBInstance" and isinstance(props.get("DBParameterGroupName"), dict):
@@ -272,6 +284,116 @@ def cmd_status(name, region, template_file):
     print(f"{stack['StackStatus']}\t{detail}")
 
 
+PSEUDO = {"AWS::Partition": "aws", "AWS::AccountId": "123456789012", "AWS::URLSuffix": "amazonaws.com"}
+
+
+def resolve(value, physical, exports, types=None):
+    """A template value with Ref / Fn::GetAtt (a bucket's Arn) / Fn::ImportValue / Fn::Join resolved
+    against the deployed stack; None when it cannot be."""
+    if isinstance(value, (str, int, float, bool)):
+        return str(value).lower() if isinstance(value, bool) else str(value)
+    if isinstance(value, dict) and len(value) == 1:
+        (fn, arg), = value.items()
+        if fn == "Ref":
+            return PSEUDO.get(arg) or physical.get(arg)
+        if fn == "Fn::GetAtt" and isinstance(arg, list) and arg[1] == "Arn" and (types or {}).get(arg[0]) == "AWS::S3::Bucket":
+            return f"arn:aws:s3:::{physical[arg[0]]}" if physical.get(arg[0]) else None
+        if fn == "Fn::ImportValue":
+            name = resolve(arg, physical, exports, types)
+            return exports.get(name) if name else None
+        if fn == "Fn::Join" and isinstance(arg, list) and len(arg) == 2:
+            parts = [resolve(v, physical, exports, types) for v in arg[1]]
+            return None if None in parts else arg[0].join(parts)
+    return None
+
+
+def cmd_apply(name, region, template_file):
+    """After a deploy: applies through the API the properties moto's CloudFormation ignores
+    (it creates the resource without them), read from the deployed template. Only what
+    the template states is applied; a value that cannot be resolved is left out and said."""
+    template = load_json(template_file)
+    cf = client("cloudformation", region)
+    physical = {
+        r["LogicalResourceId"]: r.get("PhysicalResourceId")
+        for r in cf.describe_stack_resources(StackName=name)["StackResources"]
+        if r.get("LogicalResourceId")  # moto lists some resources without one
+    }
+    exports = {}
+    for page in cf.get_paginator("list_exports").paginate():
+        exports.update({e["Name"]: e["Value"] for e in page["Exports"]})
+    elbv2, s3 = client("elbv2", region), client("s3", region)
+    types = {lid: r["Type"] for lid, r in template.get("Resources", {}).items()}
+
+    def deep(node):
+        """The whole document resolved, or None when any part cannot be."""
+        if isinstance(node, list):
+            out = [deep(n) for n in node]
+            return None if None in out else out
+        if isinstance(node, dict) and not (len(node) == 1 and next(iter(node)).startswith(("Ref", "Fn::"))):
+            out = {k: deep(v) for k, v in node.items()}
+            return None if None in out.values() else out
+        if not isinstance(node, dict):
+            return node  # scalars keep their JSON type (the APIs want booleans and numbers)
+        return resolve(node, physical, exports, types)
+
+    for lid, r in template.get("Resources", {}).items():
+        props, pid = r.get("Properties", {}), physical.get(lid)
+        if not pid and r["Type"] not in ("AWS::S3::BucketPolicy", "AWS::WAFv2::WebACL"):
+            continue
+        if r["Type"] == "AWS::ElasticLoadBalancingV2::LoadBalancer":
+            tags = [{"Key": t["Key"], "Value": resolve(t["Value"], physical, exports)} for t in props.get("Tags", [])]
+            tags = [t for t in tags if t["Value"] is not None]
+            if tags:
+                elbv2.add_tags(ResourceArns=[pid], Tags=tags)
+                print(f"{lid}: {len(tags)} tags (moto's CloudFormation drops them)")
+            attrs, unresolved = [], []
+            for a in props.get("LoadBalancerAttributes", []):
+                v = resolve(a["Value"], physical, exports)
+                (attrs.append({"Key": a["Key"], "Value": v}) if v is not None else unresolved.append(a["Key"]))
+            if attrs:
+                elbv2.modify_load_balancer_attributes(LoadBalancerArn=pid, Attributes=attrs)
+                note = f"; not resolvable: {', '.join(unresolved)}" if unresolved else ""
+                print(f"{lid}: {len(attrs)} load balancer attributes (moto's CloudFormation drops them){note}")
+        if r["Type"] == "AWS::ElasticLoadBalancingV2::Listener" and props.get("ListenerAttributes"):
+            attrs = deep(props["ListenerAttributes"])
+            if attrs:
+                elbv2.modify_listener_attributes(ListenerArn=pid, Attributes=attrs)
+                print(f"{lid}: {len(attrs)} listener attributes (moto's CloudFormation drops them)")
+        if r["Type"] == "AWS::WAFv2::WebACL":
+            # moto's CloudFormation skips web ACLs; its WAF API takes the same shape.
+            acl = deep({k: v for k, v in props.items() if k in ("Scope", "DefaultAction", "Rules", "VisibilityConfig", "Description")})
+            assoc = [a for a in template["Resources"].values() if a["Type"] == "AWS::WAFv2::WebACLAssociation"]
+            target = resolve(assoc[0]["Properties"].get("ResourceArn"), physical, exports, types) if assoc else None
+            if acl:
+                waf = client("wafv2", region)
+                made = waf.create_web_acl(Name=props.get("Name", lid), **acl)["Summary"]
+                print(f"{lid}: web ACL {made['Name']} created (moto's CloudFormation skips AWS::WAFv2::WebACL)")
+                if target:
+                    waf.associate_web_acl(WebACLArn=made["ARN"], ResourceArn=target)
+                    print(f"{lid}: associated with {target}")
+            else:
+                print(f"{lid}: web ACL not created (a value of the template could not be resolved)")
+        if r["Type"] == "AWS::S3::BucketPolicy":
+            # moto's CloudFormation skips bucket policies altogether.
+            bucket, doc = resolve(props.get("Bucket"), physical, exports, types), deep(props.get("PolicyDocument"))
+            if bucket and doc:
+                s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(doc))
+                print(f"{lid}: policy of {bucket} put (moto's CloudFormation skips AWS::S3::BucketPolicy)")
+            else:
+                print(f"{lid}: policy not put (a value of the template could not be resolved)")
+        if r["Type"] == "AWS::S3::Bucket":
+            done = []
+            if props.get("VersioningConfiguration", {}).get("Status"):
+                s3.put_bucket_versioning(Bucket=pid, VersioningConfiguration={"Status": props["VersioningConfiguration"]["Status"]})
+                done.append("versioning")
+            block = props.get("PublicAccessBlockConfiguration")
+            if block and all(isinstance(v, bool) for v in block.values()):
+                s3.put_public_access_block(Bucket=pid, PublicAccessBlockConfiguration=block)
+                done.append("public access block")
+            if done:
+                print(f"{lid}: {', '.join(done)} (moto's CloudFormation applies only the bucket encryption)")
+
+
 def cmd_golden_ami(parameter, region):
     """Puts an AMI moto knows into the golden-AMI parameter (the image pipeline cannot run on moto)."""
     ec2 = client("ec2", region)
@@ -334,6 +456,7 @@ COMMANDS = {
     "patch": cmd_patch,
     "unsupported": cmd_unsupported,
     "status": cmd_status,
+    "apply": cmd_apply,
     "golden-ami": cmd_golden_ami,
     "release-record": cmd_release_record,
     "free-port": cmd_free_port,

@@ -18,6 +18,9 @@ const emptyAccount: Handlers = {
   GetDocumentCommand: () => {
     throw awsError('InvalidDocument');
   },
+  GetParameterCommand: () => {
+    throw awsError('ParameterNotFound');
+  },
 };
 
 async function run(argv: string[], handlers: Handlers = emptyAccount) {
@@ -48,14 +51,14 @@ describe('runCli', () => {
       /^OPS-1 verify: environment dev, account 123456789012, eu-west-1, 2030-06-01T12:00:00.000Z/,
     );
     expect(r.stdout).toMatch(/^trail\.exists +\(account\) +FAIL +no CloudTrail trail is visible from eu-west-1/m);
-    expect(r.stdout).toMatch(/28 checks: 2 PASS, 25 FAIL, 1 ERROR: violations found \(exit 1\)/);
+    expect(r.stdout).toMatch(/31 checks: 2 PASS, 28 FAIL, 1 ERROR: violations found \(exit 1\)/);
     expect(r.stderr).toBe('');
   });
 
   test('verify --json prints only the JSON report', async () => {
     const r = await run(['verify', '--env', 'dev', '--config', config, '--json']);
     const report = JSON.parse(r.stdout);
-    expect(report).toMatchObject({ control: 'OPS-1', environment: 'dev', exitCode: 1, summary: { FAIL: 25 } });
+    expect(report).toMatchObject({ control: 'OPS-1', environment: 'dev', exitCode: 1, summary: { FAIL: 28 } });
   });
 
   test('verify --report DIR writes the live evidence report, every control of the catalog in it', async () => {

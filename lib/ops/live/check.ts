@@ -59,6 +59,16 @@ export function judge(f: Finding): CheckResult {
   };
 }
 
+/** A setting that must be on (e.g. DATA-7 deletion and termination protection): PASS only when it is `true`. */
+export const mustBeOn = (
+  check: string,
+  control: ControlId,
+  resource: string,
+  property: string,
+  value: boolean | undefined,
+  required = 'true',
+) => judge({ check, control, resource, property, found: value ?? false, required, ok: value === true });
+
 /** A resource the control needs was not found: a FAIL row saying what was looked for. */
 export function absent(check: string, control: ControlId, resource: string, required: string): CheckResult {
   return judge({ check, control, resource, property: 'exists', found: 'not found', required, ok: false });
@@ -88,13 +98,83 @@ export interface LiveFamily {
   readonly run: (ctx: LiveContext) => Promise<CheckResult[]>;
 }
 
+/**
+ * A family: its first check and control (for its ERROR row), what it looks at
+ * (a function of the context, or a noun: "ALB" names "ALB of <env>"), and the
+ * checks, which get that resource name too.
+ */
+export function liveFamily(
+  check: string,
+  control: ControlId,
+  what: string | ((ctx: LiveContext) => string),
+  run: (ctx: LiveContext, resource: string) => Promise<CheckResult[]>,
+): LiveFamily {
+  const resource = typeof what === 'string' ? (ctx: LiveContext) => `${what} of ${ctx.env.name}` : what;
+  return { check, control, resource, run: (ctx) => run(ctx, resource(ctx)) };
+}
+
 export async function runFamily(family: LiveFamily, ctx: LiveContext): Promise<CheckResult[]> {
+  return attempt(ctx, [[family.check, family.control]], family.resource(ctx), () => family.run(ctx));
+}
+
+/**
+ * Runs part of a family; an AWS error becomes one ERROR row per check named in
+ * `checks` (so each control it would have shown says ERROR, not "not checked"),
+ * naming the API that failed: e.g. an API the endpoint does not offer (moto).
+ */
+export async function attempt(
+  ctx: Pick<LiveContext, 'endpoint'>,
+  checks: readonly (readonly [check: string, control: ControlId])[],
+  resource: string,
+  run: () => Promise<CheckResult[]>,
+): Promise<CheckResult[]> {
   try {
-    return await family.run(ctx);
+    return await run();
   } catch (e) {
     if (isDeadline(e)) throw e;
-    return [errorRow(family.check, family.control, family.resource(ctx), describeAwsError(e, ctx.endpoint).message)];
+    const message = `${failedCall(e)}${describeAwsError(e, ctx.endpoint).message}`;
+    return checks.map(([check, control]) => errorRow(check, control, resource, message));
   }
+}
+
+/** "Backup ListRestoreTestingPlans: ", from what {@link nameFailedCalls} put on the error; empty when unknown. */
+export function failedCall(e: unknown): string {
+  const call = (e as { $call?: { service?: string; operation?: string } } | undefined)?.$call;
+  return call?.operation ? `${call.service ?? ''} ${call.operation} failed: `.trimStart() : '';
+}
+
+/** The parts of an SDK client {@link nameFailedCalls} needs. */
+interface MiddlewareClient {
+  readonly middlewareStack: {
+    add(
+      middleware: (
+        next: (args: unknown) => Promise<unknown>,
+        context: { clientName?: string; commandName?: string },
+      ) => (args: unknown) => Promise<unknown>,
+      options: { step: 'initialize'; name: string; override: boolean },
+    ): void;
+  };
+}
+
+/** Every error of the client carries the service and operation that failed (`$call`), for ERROR rows that name the API. */
+export function nameFailedCalls<T>(client: T): T {
+  const stack = (client as unknown as Partial<MiddlewareClient>).middlewareStack;
+  if (!stack) return client;
+  stack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (e) {
+        if (typeof e === 'object' && e !== null && !('$call' in e)) {
+          const service = (context.clientName ?? '').replace(/Client$/, '');
+          Object.assign(e, { $call: { service, operation: context.commandName?.replace(/Command$/, '') } });
+        }
+        throw e;
+      }
+    },
+    { step: 'initialize', name: 'nameFailedCalls', override: true },
+  );
+  return client;
 }
 
 /** The error the CLI's run deadline raises; families let it through so the run ends at once. */

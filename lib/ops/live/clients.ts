@@ -3,6 +3,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -14,7 +15,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
-import { clientConfig, type ClientSettings, pathStyle } from '../clients';
+import { clientConfig, type ClientSettings, type OpsClients, pathStyle } from '../clients';
+import { nameFailedCalls } from './check';
 
 /**
  * The clients the live evidence checks use beyond {@link OpsClients}, all in
@@ -38,12 +40,14 @@ export interface LiveClients {
   readonly s3: S3Client;
   readonly securityhub: SecurityHubClient;
   readonly sns: SNSClient;
+  /** The DR region's images (IMM-8). */
+  readonly ec2: EC2Client;
   readonly wafv2: WAFV2Client;
 }
 
 export function createLiveClients(region: string, settings: ClientSettings = {}): LiveClients {
   const config = clientConfig(region, settings);
-  return {
+  return namingFailedCalls({
     region,
     backup: new BackupClient(config),
     cloudformation: new CloudFormationClient(config),
@@ -60,8 +64,15 @@ export function createLiveClients(region: string, settings: ClientSettings = {})
     s3: new S3Client({ ...config, forcePathStyle: pathStyle(settings.endpoint) }),
     securityhub: new SecurityHubClient(config),
     sns: new SNSClient(config),
+    ec2: new EC2Client(config),
     wafv2: new WAFV2Client(config),
-  };
+  });
+}
+
+/** The same clients with {@link nameFailedCalls} on each (idempotent: the middleware has a name). */
+export function namingFailedCalls<T extends LiveClients | OpsClients>(clients: T): T {
+  for (const client of Object.values(clients)) if (typeof client === 'object') nameFailedCalls(client);
+  return clients;
 }
 
 export function destroyLiveClients(clients: LiveClients): void {

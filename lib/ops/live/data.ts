@@ -21,98 +21,83 @@ import {
   sessionTranscriptBucketName,
 } from '../../config/naming';
 import type { CheckResult } from '../verify';
-import { absent, judge, type LiveContext, type LiveFamily, orMissing } from './check';
+import { absent, judge, mustBeOn, type LiveContext, liveFamily, orMissing } from './check';
 
 const customerKey = async (kms: KMSClient, keyId: string) =>
   (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
 
 /** DATA-1 (and NET-1, DATA-7 for the database): the PostgreSQL instance as RDS reports it. */
-export const database: LiveFamily = {
-  check: 'rds.exists',
-  control: 'DATA-1',
-  resource: (ctx) => dbInstanceIdentifier(ctx.env.tags.application, ctx.env.name),
-  run: async (ctx) => {
-    const id = dbInstanceIdentifier(ctx.env.tags.application, ctx.env.name);
-    const db = (
-      await orMissing(
-        () => ctx.live.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id })),
-        'DBInstanceNotFoundFault',
-        'DBInstanceNotFound',
-      )
-    )?.DBInstances?.[0];
-    if (!db) return [absent('rds.exists', 'DATA-1', id, 'the environment database')];
-    const key = db.KmsKeyId ? await customerKey(ctx.live.kms, db.KmsKeyId) : undefined;
-    const rows: CheckResult[] = [
-      judge({
-        check: 'rds.encrypted-cmk',
-        control: 'DATA-1',
-        resource: id,
-        property: 'StorageEncrypted, KmsKeyId (KeyManager)',
-        found: `${db.StorageEncrypted ?? false}, ${db.KmsKeyId ?? '-'} (${key?.KeyManager ?? '?'})`,
-        required: 'true, a customer-managed key',
-        ok: db.StorageEncrypted === true && key?.KeyManager === 'CUSTOMER',
-      }),
-      judge({
-        check: 'rds.multi-az',
-        control: 'DATA-1',
-        resource: id,
-        property: 'MultiAZ',
-        found: db.MultiAZ ?? false,
-        required: `${ctx.env.database.multiAz} (database.multiAz of the configuration)`,
-        ok: (db.MultiAZ ?? false) === ctx.env.database.multiAz,
-      }),
-      judge({
-        check: 'rds.deletion-protection',
-        control: 'DATA-7',
-        resource: id,
-        property: 'DeletionProtection',
-        found: db.DeletionProtection ?? false,
-        required: 'true',
-        ok: db.DeletionProtection === true,
-      }),
-      judge({
-        check: 'rds.pitr-window',
-        control: 'DATA-1',
-        resource: id,
-        property: 'BackupRetentionPeriod (days)',
-        found: db.BackupRetentionPeriod ?? 0,
-        required: '>= 7',
-        ok: (db.BackupRetentionPeriod ?? 0) >= 7,
-      }),
-      judge({
-        check: 'rds.not-public',
-        control: 'NET-1',
-        resource: id,
-        property: 'PubliclyAccessible',
-        found: db.PubliclyAccessible ?? false,
-        required: 'false',
-        ok: db.PubliclyAccessible !== true,
-      }),
-    ];
-    const group = db.DBParameterGroups?.[0]?.DBParameterGroupName;
-    let forceSsl: string | undefined;
-    if (group) {
-      for await (const page of paginateDescribeDBParameters(
-        { client: ctx.live.rds },
-        { DBParameterGroupName: group },
-      )) {
-        forceSsl = page.Parameters?.find((p) => p.ParameterName === 'rds.force_ssl')?.ParameterValue ?? forceSsl;
-      }
+const dbId = (ctx: LiveContext) => dbInstanceIdentifier(ctx.env.tags.application, ctx.env.name);
+
+export const database = liveFamily('rds.exists', 'DATA-1', dbId, async (ctx, id) => {
+  const db = (
+    await orMissing(
+      () => ctx.live.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id })),
+      'DBInstanceNotFoundFault',
+      'DBInstanceNotFound',
+    )
+  )?.DBInstances?.[0];
+  if (!db) return [absent('rds.exists', 'DATA-1', id, 'the environment database')];
+  const key = db.KmsKeyId ? await customerKey(ctx.live.kms, db.KmsKeyId) : undefined;
+  const rows: CheckResult[] = [
+    judge({
+      check: 'rds.encrypted-cmk',
+      control: 'DATA-1',
+      resource: id,
+      property: 'StorageEncrypted, KmsKeyId (KeyManager)',
+      found: `${db.StorageEncrypted ?? false}, ${db.KmsKeyId ?? '-'} (${key?.KeyManager ?? '?'})`,
+      required: 'true, a customer-managed key',
+      ok: db.StorageEncrypted === true && key?.KeyManager === 'CUSTOMER',
+    }),
+    judge({
+      check: 'rds.multi-az',
+      control: 'DATA-1',
+      resource: id,
+      property: 'MultiAZ',
+      found: db.MultiAZ ?? false,
+      required: `${ctx.env.database.multiAz} (database.multiAz of the configuration)`,
+      ok: (db.MultiAZ ?? false) === ctx.env.database.multiAz,
+    }),
+    mustBeOn('rds.deletion-protection', 'DATA-7', id, 'DeletionProtection', db.DeletionProtection),
+    judge({
+      check: 'rds.pitr-window',
+      control: 'DATA-1',
+      resource: id,
+      property: 'BackupRetentionPeriod (days)',
+      found: db.BackupRetentionPeriod ?? 0,
+      required: '>= 7',
+      ok: (db.BackupRetentionPeriod ?? 0) >= 7,
+    }),
+    judge({
+      check: 'rds.not-public',
+      control: 'NET-1',
+      resource: id,
+      property: 'PubliclyAccessible',
+      found: db.PubliclyAccessible ?? false,
+      required: 'false',
+      ok: db.PubliclyAccessible !== true,
+    }),
+  ];
+  const group = db.DBParameterGroups?.[0]?.DBParameterGroupName;
+  let forceSsl: string | undefined;
+  if (group) {
+    for await (const page of paginateDescribeDBParameters({ client: ctx.live.rds }, { DBParameterGroupName: group })) {
+      forceSsl = page.Parameters?.find((p) => p.ParameterName === 'rds.force_ssl')?.ParameterValue ?? forceSsl;
     }
-    rows.push(
-      judge({
-        check: 'rds.force-ssl',
-        control: 'DATA-1',
-        resource: `${id} (parameter group ${group ?? '-'})`,
-        property: 'rds.force_ssl',
-        found: forceSsl,
-        required: '1',
-        ok: forceSsl === '1',
-      }),
-    );
-    return rows;
-  },
-};
+  }
+  rows.push(
+    judge({
+      check: 'rds.force-ssl',
+      control: 'DATA-1',
+      resource: `${id} (parameter group ${group ?? '-'})`,
+      property: 'rds.force_ssl',
+      found: forceSsl,
+      required: '1',
+      ok: forceSsl === '1',
+    }),
+  );
+  return rows;
+});
 
 /** The environment's buckets: named `<application>-<environment>-...` or `<environment>-<stack>...` (CDK's generated names). */
 async function environmentBuckets(ctx: LiveContext): Promise<string[]> {
@@ -200,52 +185,45 @@ async function bucketRows(s3: S3Client, bucket: string, kmsRequired: boolean): P
 }
 
 /** DATA-2 for every bucket of the environment, DATA-4 for the data bucket's replication. */
-export const buckets: LiveFamily = {
-  check: 's3.exists',
-  control: 'DATA-2',
-  resource: (ctx) => `buckets of ${ctx.env.name}`,
-  run: async (ctx) => {
-    const { application: app } = ctx.env.tags;
-    const data = dataBucketName(app, ctx.env.name, ctx.env.account, ctx.env.region);
-    const replica = drReplicaBucketName(app, ctx.env.name, ctx.env.account);
-    const kmsBuckets = new Set([
-      data,
-      replica,
-      sessionTranscriptBucketName(app, ctx.env.name, ctx.env.account, ctx.env.region),
-    ]);
-    const names = await environmentBuckets(ctx);
-    const rows: CheckResult[] = [];
-    if (!names.includes(data)) rows.push(absent('s3.exists', 'DATA-2', data, 'the customer data bucket'));
-    for (const name of names)
-      rows.push(...(await bucketRows(name === replica ? ctx.dr.s3 : ctx.live.s3, name, kmsBuckets.has(name))));
-    if (names.includes(data)) {
-      const config = (
-        await orMissing(
-          () => ctx.live.s3.send(new GetBucketReplicationCommand({ Bucket: data })),
-          'ReplicationConfigurationNotFoundError',
-        )
-      )?.ReplicationConfiguration;
-      const rule = config?.Rules?.find(
-        (r) => r.Status === 'Enabled' && r.Destination?.Bucket?.endsWith(`:::${replica}`),
-      );
-      rows.push(
-        judge({
-          check: 's3.replication',
-          control: 'DATA-4',
-          resource: data,
-          property: 'ReplicationConfiguration.Rules[Status, Destination, ReplicaKmsKeyID]',
-          found: (config?.Rules ?? []).map(
-            (r) =>
-              `${r.Status} ${r.Destination?.Bucket} ${r.Destination?.EncryptionConfiguration?.ReplicaKmsKeyID ?? 'no replica key'}`,
-          ),
-          required: `an Enabled rule to ${replica} under a DR-region key`,
-          ok: rule !== undefined && !!rule.Destination?.EncryptionConfiguration?.ReplicaKmsKeyID,
-        }),
-      );
-    }
-    return rows;
-  },
-};
+export const buckets = liveFamily('s3.exists', 'DATA-2', 'buckets', async (ctx) => {
+  const { application: app } = ctx.env.tags;
+  const data = dataBucketName(app, ctx.env.name, ctx.env.account, ctx.env.region);
+  const replica = drReplicaBucketName(app, ctx.env.name, ctx.env.account);
+  const kmsBuckets = new Set([
+    data,
+    replica,
+    sessionTranscriptBucketName(app, ctx.env.name, ctx.env.account, ctx.env.region),
+  ]);
+  const names = await environmentBuckets(ctx);
+  const rows: CheckResult[] = [];
+  if (!names.includes(data)) rows.push(absent('s3.exists', 'DATA-2', data, 'the customer data bucket'));
+  for (const name of names)
+    rows.push(...(await bucketRows(name === replica ? ctx.dr.s3 : ctx.live.s3, name, kmsBuckets.has(name))));
+  if (names.includes(data)) {
+    const config = (
+      await orMissing(
+        () => ctx.live.s3.send(new GetBucketReplicationCommand({ Bucket: data })),
+        'ReplicationConfigurationNotFoundError',
+      )
+    )?.ReplicationConfiguration;
+    const rule = config?.Rules?.find((r) => r.Status === 'Enabled' && r.Destination?.Bucket?.endsWith(`:::${replica}`));
+    rows.push(
+      judge({
+        check: 's3.replication',
+        control: 'DATA-4',
+        resource: data,
+        property: 'ReplicationConfiguration.Rules[Status, Destination, ReplicaKmsKeyID]',
+        found: (config?.Rules ?? []).map(
+          (r) =>
+            `${r.Status} ${r.Destination?.Bucket} ${r.Destination?.EncryptionConfiguration?.ReplicaKmsKeyID ?? 'no replica key'}`,
+        ),
+        required: `an Enabled rule to ${replica} under a DR-region key`,
+        ok: rule !== undefined && !!rule.Destination?.EncryptionConfiguration?.ReplicaKmsKeyID,
+      }),
+    );
+  }
+  return rows;
+});
 
 async function keyRows(kms: KMSClient, prefix: string, region: string): Promise<CheckResult[]> {
   const rows: CheckResult[] = [];
@@ -274,11 +252,11 @@ async function keyRows(kms: KMSClient, prefix: string, region: string): Promise<
 }
 
 /** DATA-6: every key alias of the environment, in both regions, names a customer key that rotates yearly. */
-export const keys: LiveFamily = {
-  check: 'kms.rotation',
-  control: 'DATA-6',
-  resource: (ctx) => `alias/${ctx.env.tags.application}/${ctx.env.name}/*`,
-  run: async (ctx) => {
+export const keys = liveFamily(
+  'kms.rotation',
+  'DATA-6',
+  (ctx) => `alias/${ctx.env.tags.application}/${ctx.env.name}/*`,
+  async (ctx) => {
     const prefix = `alias/${ctx.env.tags.application}/${ctx.env.name}/`;
     const rows = [
       ...(await keyRows(ctx.live.kms, prefix, ctx.env.region)),
@@ -286,4 +264,4 @@ export const keys: LiveFamily = {
     ];
     return rows.length ? rows : [absent('kms.rotation', 'DATA-6', `${prefix}*`, 'the per-data-class key aliases')];
   },
-};
+);

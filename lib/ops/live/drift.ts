@@ -3,7 +3,7 @@ import { type CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } 
 import { parse } from 'yaml';
 import type { StackTemplate } from '../../compliance/checks/types';
 import type { CheckResult } from '../verify';
-import { errorName, errorRow, judge, type LiveFamily } from './check';
+import { errorName, errorRow, judge, liveFamily, mustBeOn } from './check';
 
 /** JSON with object keys sorted: the same template gives the same text however it was serialized. */
 export function canonicalJson(value: unknown): string {
@@ -83,45 +83,39 @@ async function stackRows(cfn: CloudFormationClient, stack: StackTemplate, produc
   ];
   if (production || stack.terminationProtection) {
     rows.push(
-      judge({
-        check: 'stack.termination-protection',
-        control: 'DATA-7',
-        resource: name,
-        property: 'EnableTerminationProtection',
-        found: described.EnableTerminationProtection ?? false,
-        required: 'true (production stack)',
-        ok: described.EnableTerminationProtection === true,
-      }),
+      mustBeOn(
+        'stack.termination-protection',
+        'DATA-7',
+        name,
+        'EnableTerminationProtection',
+        described.EnableTerminationProtection,
+        'true (production stack)',
+      ),
     );
   }
   return rows;
 }
 
 /** OPS-3: each stack of the environment in the assembly against the deployed one; DATA-7 termination protection. */
-export const drift: LiveFamily = {
-  check: 'drift.template',
-  control: 'OPS-3',
-  resource: (ctx) => `stacks of ${ctx.env.name}`,
-  run: async (ctx) => {
-    const assembly = ctx.assembly;
-    if ('error' in assembly) return [errorRow('drift.template', 'OPS-3', `stacks of ${ctx.env.name}`, assembly.error)];
-    const env = assembly.environments.find((e) => e.name === ctx.env.name);
-    if (!env) {
-      const names = assembly.environments.map((e) => e.name).join(', ') || 'none';
-      return [
-        errorRow(
-          'drift.template',
-          'OPS-3',
-          assembly.directory,
-          `the assembly has no environment "${ctx.env.name}" (it has: ${names}); pass --assembly DIR synthesized with this --config`,
-        ),
-      ];
-    }
-    const rows: CheckResult[] = [];
-    for (const stack of env.stacks) {
-      const cfn = stack.region === ctx.env.drRegion ? ctx.dr.cloudformation : ctx.live.cloudformation;
-      rows.push(...(await stackRows(cfn, stack, ctx.env.production)));
-    }
-    return rows;
-  },
-};
+export const drift = liveFamily('drift.template', 'OPS-3', 'stacks', async (ctx, resource) => {
+  const assembly = ctx.assembly;
+  if ('error' in assembly) return [errorRow('drift.template', 'OPS-3', resource, assembly.error)];
+  const env = assembly.environments.find((e) => e.name === ctx.env.name);
+  if (!env) {
+    const names = assembly.environments.map((e) => e.name).join(', ') || 'none';
+    return [
+      errorRow(
+        'drift.template',
+        'OPS-3',
+        assembly.directory,
+        `the assembly has no environment "${ctx.env.name}" (it has: ${names}); pass --assembly DIR synthesized with this --config`,
+      ),
+    ];
+  }
+  const rows: CheckResult[] = [];
+  for (const stack of env.stacks) {
+    const cfn = stack.region === ctx.env.drRegion ? ctx.dr.cloudformation : ctx.live.cloudformation;
+    rows.push(...(await stackRows(cfn, stack, ctx.env.production)));
+  }
+  return rows;
+});

@@ -10,7 +10,7 @@ import {
   type Role,
 } from '@aws-sdk/client-iam';
 import type { CheckResult } from '../verify';
-import { absent, envTags, hasTags, judge, type LiveFamily } from './check';
+import { absent, envTags, errorRow, hasTags, judge, liveFamily } from './check';
 
 interface Statement {
   readonly Effect?: string;
@@ -22,6 +22,16 @@ interface Statement {
 const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const statements = (document: string | undefined): Statement[] =>
   document ? list((JSON.parse(decodeURIComponent(document)) as { Statement?: Statement | Statement[] }).Statement) : [];
+
+/** A policy document IAM returned (URL-encoded JSON) that parses; an endpoint may hand back something else. */
+function isJson(document: string | undefined): boolean {
+  try {
+    statements(document);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Trust statements that let a principal of an account (a person) assume the role, not a service. */
 export function humanTrust(role: Role): Statement[] {
@@ -83,59 +93,62 @@ async function policyDocuments(iam: IAMClient, role: string): Promise<{ name: st
 }
 
 /** IAM-1 (MFA on every role a person can assume) and IAM-2 (no wildcard actions) over the environment's roles. */
-export const iam: LiveFamily = {
-  check: 'iam.mfa',
-  control: 'IAM-1',
-  resource: (ctx) => `roles of ${ctx.env.name}`,
-  run: async (ctx) => {
-    const roles = await environmentRoles(ctx.live.iam, envTags(ctx.env));
-    if (roles.length === 0)
-      return [absent('iam.mfa', 'IAM-1', `roles tagged ${JSON.stringify(envTags(ctx.env))}`, 'the environment roles')];
-    const rows: CheckResult[] = [];
-    for (const role of roles) {
-      const name = role.RoleName!;
-      const human = humanTrust(role);
-      if (human.length > 0) {
-        const without = human.filter((s) => !requiresMfa(s));
-        rows.push(
-          judge({
-            check: 'iam.mfa',
-            control: 'IAM-1',
-            resource: name,
-            property: 'AssumeRolePolicyDocument (AWS principals): Condition aws:MultiFactorAuthPresent',
-            found: without.length
-              ? `${without.length} of ${human.length} trust statement(s) without MFA`
-              : `all ${human.length} require MFA`,
-            required: 'true on every statement a person can assume the role through',
-            ok: without.length === 0,
-          }),
-        );
-      }
-      const wildcards = (await policyDocuments(ctx.live.iam, name)).flatMap((p) =>
-        wildcardActions(p.document).map((a) => `${p.name}: ${a}`),
-      );
+export const iam = liveFamily('iam.mfa', 'IAM-1', 'roles', async (ctx) => {
+  const roles = await environmentRoles(ctx.live.iam, envTags(ctx.env));
+  if (roles.length === 0)
+    return [absent('iam.mfa', 'IAM-1', `roles tagged ${JSON.stringify(envTags(ctx.env))}`, 'the environment roles')];
+  const rows: CheckResult[] = [];
+  for (const role of roles) {
+    const name = role.RoleName!;
+    const human = humanTrust(role);
+    if (human.length > 0) {
+      const without = human.filter((s) => !requiresMfa(s));
       rows.push(
         judge({
-          check: 'iam.no-wildcard-actions',
-          control: 'IAM-2',
+          check: 'iam.mfa',
+          control: 'IAM-1',
           resource: name,
-          property: 'Allow statements: Action',
-          found: wildcards.join(', ') || 'no wildcard action',
-          required: 'no `*`, `service:*` or NotAction in an Allow',
-          ok: wildcards.length === 0,
+          property: 'AssumeRolePolicyDocument (AWS principals): Condition aws:MultiFactorAuthPresent',
+          found: without.length
+            ? `${without.length} of ${human.length} trust statement(s) without MFA`
+            : `all ${human.length} require MFA`,
+          required: 'true on every statement a person can assume the role through',
+          ok: without.length === 0,
         }),
       );
     }
-    if (!rows.some((r) => r.control === 'IAM-1')) {
-      rows.unshift(
-        absent(
-          'iam.mfa',
-          'IAM-1',
-          `${roles.length} roles of ${ctx.env.name}`,
-          'an administrator and an auditor role that people assume with MFA',
-        ),
+    const documents = await policyDocuments(ctx.live.iam, name);
+    const unreadable = documents.filter((p) => !isJson(p.document));
+    if (unreadable.length > 0) {
+      const names = unreadable.map((p) => p.name).join(', ');
+      rows.push(
+        errorRow('iam.no-wildcard-actions', 'IAM-2', name, `policy document(s) ${names}: not JSON, not judged`),
       );
     }
-    return rows;
-  },
-};
+    const wildcards = documents
+      .filter((p) => isJson(p.document))
+      .flatMap((p) => wildcardActions(p.document).map((a) => `${p.name}: ${a}`));
+    rows.push(
+      judge({
+        check: 'iam.no-wildcard-actions',
+        control: 'IAM-2',
+        resource: name,
+        property: 'Allow statements: Action',
+        found: wildcards.join(', ') || 'no wildcard action',
+        required: 'no `*`, `service:*` or NotAction in an Allow',
+        ok: wildcards.length === 0,
+      }),
+    );
+  }
+  if (!rows.some((r) => r.control === 'IAM-1')) {
+    rows.unshift(
+      absent(
+        'iam.mfa',
+        'IAM-1',
+        `${roles.length} roles of ${ctx.env.name}`,
+        'an administrator and an auditor role that people assume with MFA',
+      ),
+    );
+  }
+  return rows;
+});

@@ -9,10 +9,10 @@ import {
   paginateDescribeLoadBalancers,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetLoggingConfigurationCommand, GetWebACLForResourceCommand, type Rule } from '@aws-sdk/client-wafv2';
-import { COMPONENT_TAG, COMPONENTS, wafLogGroupName } from '../../config/naming';
+import { wafLogGroupName } from '../../config/naming';
 import { STRICT_TLS_POLICIES } from '../../config/schema';
 import type { CheckResult } from '../verify';
-import { absent, envTags, hasTags, judge, type LiveContext, type LiveFamily, orMissing } from './check';
+import { absent, envTags, hasTags, judge, type LiveContext, liveFamily, orMissing } from './check';
 
 /** The managed rule groups NET-5 names; each must block (no count override). */
 export const MANAGED_GROUPS = [
@@ -22,14 +22,12 @@ export const MANAGED_GROUPS = [
 ] as const;
 const HSTS_MIN_SECONDS = 31_536_000;
 
-const entryTags = (ctx: LiveContext) => ({ ...envTags(ctx.env), [COMPONENT_TAG]: COMPONENTS.entry });
-
-/** The environment's public ALB(s): load balancers tagged with the environment and `saas:component=public-entry`. */
+/** The environment's public ALB(s): internet-facing application load balancers tagged with the environment (DATA-8). */
 async function findEntry(ctx: LiveContext): Promise<LoadBalancer[]> {
   const all: LoadBalancer[] = [];
   for await (const page of paginateDescribeLoadBalancers({ client: ctx.live.elbv2 }, {}))
-    all.push(...(page.LoadBalancers ?? []));
-  const wanted = entryTags(ctx);
+    all.push(...(page.LoadBalancers ?? []).filter((lb) => lb.Scheme !== 'internal' && lb.Type !== 'network'));
+  const wanted = envTags(ctx.env);
   const found: LoadBalancer[] = [];
   for (let i = 0; i < all.length; i += 20) {
     const batch = all.slice(i, i + 20);
@@ -158,94 +156,85 @@ function wafRows(ctx: LiveContext, acl: string, rules: readonly Rule[]): CheckRe
 }
 
 /** NET-2 (port 80), NET-3, NET-4, NET-5, LOG-2 (ALB access logs): the public ALB, its listeners and web ACL. */
-export const ingress: LiveFamily = {
-  check: 'alb.exists',
-  control: 'NET-3',
-  resource: (ctx) => `ALB of ${ctx.env.name}`,
-  run: async (ctx) => {
-    const lbs = await findEntry(ctx);
-    if (lbs.length === 0) {
-      return [
-        absent(
-          'alb.exists',
-          'NET-3',
-          `ALB tagged ${JSON.stringify(entryTags(ctx))}`,
-          'the public ALB of the environment',
+export const ingress = liveFamily('alb.exists', 'NET-3', 'ALB', async (ctx) => {
+  const lbs = await findEntry(ctx);
+  if (lbs.length === 0) {
+    return [
+      absent(
+        'alb.exists',
+        'NET-3',
+        `internet-facing ALB tagged ${JSON.stringify(envTags(ctx.env))}`,
+        'the public ALB of the environment',
+      ),
+    ];
+  }
+  const rows: CheckResult[] = [];
+  for (const lb of lbs) {
+    const name = lb.LoadBalancerName ?? lb.LoadBalancerArn!;
+    const attrs = Object.fromEntries(
+      (
+        (await ctx.live.elbv2.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lb.LoadBalancerArn })))
+          .Attributes ?? []
+      ).map((a) => [a.Key, a.Value]),
+    );
+    const attribute = (check: string, control: 'NET-4' | 'LOG-2', key: string, required: string) =>
+      judge({
+        check,
+        control,
+        resource: name,
+        property: key,
+        found: attrs[key],
+        required,
+        ok: attrs[key] === required,
+      });
+    rows.push(
+      attribute('alb.drop-invalid-headers', 'NET-4', 'routing.http.drop_invalid_header_fields.enabled', 'true'),
+      attribute('alb.desync-strictest', 'NET-4', 'routing.http.desync_mitigation_mode', 'strictest'),
+      attribute('alb.access-logs', 'LOG-2', 'access_logs.s3.enabled', 'true'),
+    );
+    const listeners = (await ctx.live.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn })))
+      .Listeners;
+    for (const l of [...(listeners ?? [])].sort((a, b) => (a.Port ?? 0) - (b.Port ?? 0)))
+      rows.push(...(await listenerRows(ctx, name, l)));
+    const acl = (
+      await orMissing(
+        () => ctx.live.wafv2.send(new GetWebACLForResourceCommand({ ResourceArn: lb.LoadBalancerArn })),
+        'WAFNonexistentItemException',
+      )
+    )?.WebACL;
+    rows.push(
+      judge({
+        check: 'waf.associated',
+        control: 'NET-5',
+        resource: name,
+        property: 'web ACL',
+        found: acl?.Name ?? 'none associated',
+        required: 'a WAF web ACL in front of the ALB',
+        ok: acl !== undefined,
+      }),
+    );
+    if (!acl) continue;
+    rows.push(...wafRows(ctx, acl.Name ?? acl.ARN!, acl.Rules ?? []));
+    const logging = (
+      await orMissing(
+        () => ctx.live.wafv2.send(new GetLoggingConfigurationCommand({ ResourceArn: acl.ARN })),
+        'WAFNonexistentItemException',
+      )
+    )?.LoggingConfiguration;
+    const group = wafLogGroupName(ctx.env.tags.application, ctx.env.name);
+    rows.push(
+      judge({
+        check: 'waf.logging',
+        control: 'NET-5',
+        resource: acl.Name ?? acl.ARN!,
+        property: 'LogDestinationConfigs',
+        found: logging?.LogDestinationConfigs,
+        required: `the log group ${group}`,
+        ok: (logging?.LogDestinationConfigs ?? []).some(
+          (d) => d.endsWith(`:log-group:${group}`) || d.includes(`:log-group:${group}:`),
         ),
-      ];
-    }
-    const rows: CheckResult[] = [];
-    for (const lb of lbs) {
-      const name = lb.LoadBalancerName ?? lb.LoadBalancerArn!;
-      const attrs = Object.fromEntries(
-        (
-          (
-            await ctx.live.elbv2.send(
-              new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lb.LoadBalancerArn }),
-            )
-          ).Attributes ?? []
-        ).map((a) => [a.Key, a.Value]),
-      );
-      const attribute = (check: string, control: 'NET-4' | 'LOG-2', key: string, required: string) =>
-        judge({
-          check,
-          control,
-          resource: name,
-          property: key,
-          found: attrs[key],
-          required,
-          ok: attrs[key] === required,
-        });
-      rows.push(
-        attribute('alb.drop-invalid-headers', 'NET-4', 'routing.http.drop_invalid_header_fields.enabled', 'true'),
-        attribute('alb.desync-strictest', 'NET-4', 'routing.http.desync_mitigation_mode', 'strictest'),
-        attribute('alb.access-logs', 'LOG-2', 'access_logs.s3.enabled', 'true'),
-      );
-      const listeners = (
-        await ctx.live.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))
-      ).Listeners;
-      for (const l of [...(listeners ?? [])].sort((a, b) => (a.Port ?? 0) - (b.Port ?? 0)))
-        rows.push(...(await listenerRows(ctx, name, l)));
-      const acl = (
-        await orMissing(
-          () => ctx.live.wafv2.send(new GetWebACLForResourceCommand({ ResourceArn: lb.LoadBalancerArn })),
-          'WAFNonexistentItemException',
-        )
-      )?.WebACL;
-      rows.push(
-        judge({
-          check: 'waf.associated',
-          control: 'NET-5',
-          resource: name,
-          property: 'web ACL',
-          found: acl?.Name ?? 'none associated',
-          required: 'a WAF web ACL in front of the ALB',
-          ok: acl !== undefined,
-        }),
-      );
-      if (!acl) continue;
-      rows.push(...wafRows(ctx, acl.Name ?? acl.ARN!, acl.Rules ?? []));
-      const logging = (
-        await orMissing(
-          () => ctx.live.wafv2.send(new GetLoggingConfigurationCommand({ ResourceArn: acl.ARN })),
-          'WAFNonexistentItemException',
-        )
-      )?.LoggingConfiguration;
-      const group = wafLogGroupName(ctx.env.tags.application, ctx.env.name);
-      rows.push(
-        judge({
-          check: 'waf.logging',
-          control: 'NET-5',
-          resource: acl.Name ?? acl.ARN!,
-          property: 'LogDestinationConfigs',
-          found: logging?.LogDestinationConfigs,
-          required: `the log group ${group}`,
-          ok: (logging?.LogDestinationConfigs ?? []).some(
-            (d) => d.endsWith(`:log-group:${group}`) || d.includes(`:log-group:${group}:`),
-          ),
-        }),
-      );
-    }
-    return rows;
-  },
-};
+      }),
+    );
+  }
+  return rows;
+});

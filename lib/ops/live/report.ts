@@ -38,6 +38,8 @@ export interface LiveEvidenceReport {
     readonly counts: Readonly<Record<LiveStatus, number>>;
     /** Controls with at least one live row. */
     readonly checkedLive: number;
+    /** Controls covered: at least one PASS or FAIL row, a value the account answered judged against the control. */
+    readonly covered: number;
     readonly failing: readonly ControlId[];
     readonly rows: number;
   };
@@ -136,6 +138,7 @@ export function buildLiveReport(
     summary: {
       counts,
       checkedLive: controls.filter((c) => c.status !== 'NOT_CHECKED').length,
+      covered: controls.filter((c) => c.evidence.some((e) => e.status !== 'ERROR')).length,
       failing: controls.filter((c) => c.status === 'FAIL').map((c) => c.control),
       rows: report.results.length,
     },
@@ -167,7 +170,7 @@ export function renderLiveMarkdown(r: LiveEvidenceReport): string {
     '',
   );
   out.push(
-    `${r.summary.checkedLive} of ${r.controls.length} controls checked live in ${r.summary.rows} rows. ` +
+    `${r.summary.checkedLive} of ${r.controls.length} controls checked live in ${r.summary.rows} rows; ${r.summary.covered} covered (at least one PASS or FAIL row). ` +
       (r.summary.failing.length
         ? `**Failing:** ${r.summary.failing.map((id) => `[${id}](#${anchor(id)})`).join(', ')}`
         : '**Failing:** none.'),

@@ -4,7 +4,7 @@ import type { OpsClients } from '../clients';
 import { AwsAccessError } from '../errors';
 import { buildReport, type VerifyReport } from '../report';
 import { DeadlineError, type LiveContext } from './check';
-import { createLiveClients, destroyLiveClients, type LiveClients } from './clients';
+import { createLiveClients, destroyLiveClients, type LiveClients, namingFailedCalls } from './clients';
 import { verifyLive } from './index';
 import { buildLiveReport, writeLiveReport } from './report';
 
@@ -54,7 +54,7 @@ export async function runVerify(
   let timer: NodeJS.Timeout | undefined;
   try {
     const ctx: LiveContext = {
-      ops,
+      ops: namingFailedCalls(ops),
       live,
       dr,
       env,

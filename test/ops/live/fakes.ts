@@ -3,6 +3,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -56,6 +57,7 @@ export function fakeLiveClients(handlers: Handlers, region = 'eu-west-1', calls:
     s3: fake(new S3Client(config)),
     securityhub: fake(new SecurityHubClient(config)),
     sns: fake(new SNSClient(config)),
+    ec2: fake(new EC2Client(config)),
     wafv2: fake(new WAFV2Client(config)),
   };
 }
@@ -83,4 +85,5 @@ export const EMPTY_LIVE: Handlers = {
     throw Object.assign(new Error('no document'), { name: 'InvalidDocument' });
   },
   ListRolesCommand: () => ({ Roles: [] }),
+  ListFindingsCommand: () => ({ findings: [] }),
 };
