@@ -17,6 +17,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
+import { type CommandSpec, parseFlags, UsageError } from '../lib/cli/args';
 
 const ROOT = path.join(__dirname, '..');
 const CDK_MODULE = /^(aws-cdk-lib(\/[\w-]+)*|constructs)$/;
@@ -51,14 +52,15 @@ function namedCdkExports(): Map<string, Set<string>> {
   return used;
 }
 
-function parseArgs(argv: readonly string[]): { modulesFile?: string } {
-  if (argv.length === 0) return {};
-  if (argv.length === 2 && argv[0] === '--modules') return { modulesFile: argv[1] };
-  throw new Error(`floor: unknown arguments ${JSON.stringify(argv)}; allowed: --modules FILE`);
-}
+/** The one flag: the module files to load, recorded from an app synth (bench/run.ts writes it). */
+const FLOOR_COMMAND: CommandSpec = {
+  name: 'floor',
+  summary: 'the floor: Node, tsx, the aws-cdk-lib module files the app loads, one empty stack',
+  flags: [{ name: 'modules', type: 'string', value: 'FILE', help: 'a JSON list of module files to load' }],
+};
 
 function main(): void {
-  const { modulesFile } = parseArgs(process.argv.slice(2));
+  const modulesFile = parseFlags(FLOOR_COMMAND, process.argv.slice(2)).modules as string | undefined;
   const load = createRequire(__filename);
   let loaded: number;
   if (modulesFile) {
@@ -80,4 +82,10 @@ function main(): void {
   console.log(`floor: loaded ${loaded} ${modulesFile ? 'recorded module files' : 'named exports'}`);
 }
 
-main();
+try {
+  main();
+} catch (e) {
+  if (!(e instanceof UsageError)) throw e;
+  process.stderr.write(`floor: ${e.message}\n`);
+  process.exitCode = e.exitCode;
+}
