@@ -39,28 +39,41 @@ export const ACCOUNT = '123456789012';
 // The SDK's notice that releases after January 2027 need Node 22 would be printed once per test file.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+type Command = { constructor: { name: string }; input: Record<string, unknown> };
+
+/**
+ * A client's `send` answered by `handlers` (each told how many times its command came), recording every command in
+ * `calls`; an unexpected command fails the test loudly. Shared by every fake client set of the tests.
+ */
+export function fakeSend(handlers: Handlers, calls: Call[]): (command: Command) => Promise<unknown> {
+  const counts = new Map<string, number>();
+  return async (command) => {
+    const name = command.constructor.name;
+    // A copy: the SDK paginators reuse and mutate one input object across pages.
+    calls.push({ command: name, input: { ...command.input } });
+    const n = (counts.get(name) ?? 0) + 1;
+    counts.set(name, n);
+    const handler = handlers[name];
+    if (!handler) throw new Error(`fake AWS: unexpected ${name} ${JSON.stringify(command.input)}`);
+    return handler(command.input, n);
+  };
+}
+
+/** Puts `send` on a real client object (the SDK paginators check `instanceof`). */
+export const fakeClient =
+  (send: (command: Command) => Promise<unknown>) =>
+  <T extends { send: unknown }>(client: T): T =>
+    Object.assign(client, { send });
+
 /** Clients whose commands are answered by `handlers`; an unexpected command fails the test loudly. */
 export function fakeClients(handlers: Handlers, region = 'eu-west-1'): FakeClients {
   const calls: Call[] = [];
-  const counts = new Map<string, number>();
   const config = { region, credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' } };
   const all: Handlers = {
     GetCallerIdentityCommand: () => ({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/tester` }),
     ...handlers,
   };
-  const fake = <T extends { send: unknown }>(client: T): T => {
-    const send = async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
-      const name = command.constructor.name;
-      // A copy: the SDK paginators reuse and mutate one input object across pages.
-      calls.push({ command: name, input: { ...command.input } });
-      const n = (counts.get(name) ?? 0) + 1;
-      counts.set(name, n);
-      const handler = all[name];
-      if (!handler) throw new Error(`fake AWS: unexpected ${name} ${JSON.stringify(command.input)}`);
-      return handler(command.input, n);
-    };
-    return Object.assign(client, { send });
-  };
+  const fake = fakeClient(fakeSend(all, calls));
   return {
     region,
     autoscaling: fake(new AutoScalingClient(config)),

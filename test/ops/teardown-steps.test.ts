@@ -3,7 +3,7 @@ import { type PlannedResource, planTeardown, renderPlan } from '../../lib/ops/te
 import { deleteRetained } from '../../lib/ops/teardown/retained';
 import { deleteStacks } from '../../lib/ops/teardown/stacks';
 import { testEnvironment } from './config';
-import { ACCOUNT, awsError, type Call, type Handlers } from './fakes';
+import { ACCOUNT, awsError, type Call, fakeSend, type Handlers } from './fakes';
 
 /**
  * The steps of `npm run teardown` that moto cannot show (it keeps no recovery
@@ -20,17 +20,8 @@ interface FakeRegion extends TeardownRegionClients {
 /** Teardown clients of one region whose commands are answered by `handlers`; any other command fails the test. */
 function fakeRegion(handlers: Handlers, region = 'eu-west-1'): FakeRegion {
   const calls: Call[] = [];
-  const counts = new Map<string, number>();
   const real = createTeardownClients(region);
-  const send = async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
-    const name = command.constructor.name;
-    calls.push({ command: name, input: { ...command.input } });
-    const n = (counts.get(name) ?? 0) + 1;
-    counts.set(name, n);
-    const handler = handlers[name];
-    if (!handler) throw new Error(`fake AWS: unexpected ${name} ${JSON.stringify(command.input)}`);
-    return handler(command.input, n);
-  };
+  const send = fakeSend(handlers, calls);
   const clients = Object.fromEntries(
     Object.entries(real).map(([key, value]) => [key, key === 'region' ? value : Object.assign(value, { send })]),
   ) as unknown as TeardownRegionClients;

@@ -16,7 +16,7 @@ import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import type { LiveClients } from '../../../lib/ops/live/clients';
-import type { Call, Handlers } from '../fakes';
+import { type Call, fakeClient, fakeSend, type Handlers } from '../fakes';
 
 /**
  * In-memory fakes of the live evidence clients, for the APIs moto lacks or
@@ -27,19 +27,7 @@ import type { Call, Handlers } from '../fakes';
  */
 export function fakeLiveClients(handlers: Handlers, region = 'eu-west-1', calls: Call[] = []): LiveClients {
   const config = { region, credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' } };
-  const counts = new Map<string, number>();
-  const fake = <T extends { send: unknown }>(client: T): T => {
-    const send = async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
-      const name = command.constructor.name;
-      calls.push({ command: name, input: { ...command.input } });
-      const n = (counts.get(name) ?? 0) + 1;
-      counts.set(name, n);
-      const handler = handlers[name];
-      if (!handler) throw new Error(`fake AWS: unexpected ${name} ${JSON.stringify(command.input)}`);
-      return handler(command.input, n);
-    };
-    return Object.assign(client, { send });
-  };
+  const fake = fakeClient(fakeSend(handlers, calls));
   return {
     region,
     backup: fake(new BackupClient(config)),
